@@ -1,0 +1,30 @@
+# Thin wrapper over CMake so a newcomer types `make run` or `make test`.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+CONTROL ?= 127.0.0.1:8181
+LISTEN ?= 127.0.0.1:8080
+ADMIN ?= 127.0.0.1:9181
+
+.PHONY: all deps configure build run test clean
+
+all: build
+
+deps:
+	@packaging/build-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR)
+
+run: build
+	@echo "regd: control $(CONTROL), proxy $(LISTEN), admin $(ADMIN)"
+	@echo "try:  printf 'PING\\n' | nc -q 1 $(subst :, ,$(CONTROL))"
+	@$(BUILD_DIR)/daemon/regd --control $(CONTROL) --listen $(LISTEN) --admin $(ADMIN)
+
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure --no-tests=error -j2
+
+clean:
+	@rm -rf $(BUILD_DIR)

@@ -1,0 +1,177 @@
+#include "daemon/control/control_connection.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <boost/asio/write.hpp>
+
+#include "daemon/control/control_plane.hpp"
+#include "daemon/control/dispatcher.hpp"
+
+namespace reg::control {
+namespace {
+
+constexpr std::size_t kReadChunk = 64 * 1024;
+
+// Dead peers are noticed within about a minute (PROTOCOL keepalive: 30 s idle).
+void enable_keepalive(boost::asio::ip::tcp::socket& socket) {
+  const int fd = socket.native_handle();
+  int on = 1, idle = 30, interval = 10, count = 3;
+  setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+}
+
+}  // namespace
+
+ControlConnection::ControlConnection(boost::asio::ip::tcp::socket socket, ControlPlane& plane,
+                                     Dispatcher& dispatcher, ConnectionId id, ClosedCallback on_closed)
+    : socket_(std::move(socket)),
+      plane_(plane),
+      dispatcher_(dispatcher),
+      id_(id),
+      on_closed_(std::move(on_closed)),
+      framer_(plane.settings().max_line_bytes) {
+  authenticated = plane.settings().auth_token.empty();
+}
+
+void ControlConnection::start() {
+  enable_keepalive(socket_);
+  read();
+}
+
+void ControlConnection::read() {
+  if (reading_ || peer_closed_ || closing_ || output_backlogged()) return;
+  reading_ = true;
+  char* buffer = framer_.prepare(kReadChunk);
+  socket_.async_read_some(boost::asio::buffer(buffer, kReadChunk),
+                          [self = shared_from_this()](const boost::system::error_code& error, std::size_t bytes) {
+                            self->on_read(error, bytes);
+                          });
+}
+
+void ControlConnection::on_read(const boost::system::error_code& error, std::size_t bytes) {
+  reading_ = false;
+  if (finished_) return;
+  // EOF or reset: answer what already arrived, then close.
+  if (error) peer_closed_ = true;
+  else framer_.commit(bytes);
+  pump();
+}
+
+void ControlConnection::pump() {
+  const bool drained = !output_backlogged() && process_lines();
+  plane_.publish_if_changed();
+  if (peer_closed_ && drained && later_lines_expected_ == 0) closing_ = true;
+  flush();
+  read();
+}
+
+bool ControlConnection::process_lines() {
+  std::string_view line;
+  while (!closing_) {
+    if (awaiting_reply_) return false;
+    const auto event = framer_.next(line);
+    if (event == LineFramer::Event::need_more) return true;
+    if (event == LineFramer::Event::too_long) {
+      append_reply(pending_, "ERROR", {},
+                   "line too long (limit " + std::to_string(framer_.max_line_bytes()) + " bytes)");
+      continue;
+    }
+    if (line.empty()) continue;
+    dispatcher_.handle_line(*this, line, pending_);
+    if (output_backlogged()) return false;
+  }
+  return true;
+}
+
+bool ControlConnection::output_backlogged() const {
+  return awaiting_reply_ || pending_.size() + writing_.size() > plane_.settings().max_output_bytes;
+}
+
+void ControlConnection::send_line(std::string line) {
+  if (finished_) return;
+  pending_ += line;
+  pending_ += '\n';
+  flush();
+}
+
+void ControlConnection::send_event(std::string line) {
+  if (finished_) return;
+  events_.push_back(std::move(line));
+  while (events_.size() > plane_.settings().event_queue_limit) {
+    events_.pop_front();
+    ++dropped_events_;
+  }
+  flush();
+}
+
+void ControlConnection::complete_deferred_reply(std::string line) {
+  if (finished_) return;
+  awaiting_reply_ = false;
+  pending_ += line;
+  pending_ += '\n';
+  pump();
+}
+
+void ControlConnection::deliver_later_line(std::string line) {
+  --later_lines_expected_;
+  if (finished_) return;
+  pending_ += line;
+  pending_ += '\n';
+  pump();
+}
+
+void ControlConnection::close_after_flush() {
+  closing_ = true;
+  flush();
+}
+
+void ControlConnection::flush() {
+  if (writing_in_flight_ || finished_) return;
+  if (dropped_events_ > 0) {
+    pending_ += "EVENT|events_dropped|{\"count\":" + std::to_string(dropped_events_) + "}\n";
+    dropped_events_ = 0;
+  }
+  for (auto& event : events_) {
+    pending_ += event;
+    pending_ += '\n';
+  }
+  events_.clear();
+  if (pending_.empty()) {
+    if (closing_) finish();
+    return;
+  }
+  writing_.swap(pending_);
+  pending_.clear();
+  writing_in_flight_ = true;
+  boost::asio::async_write(socket_, boost::asio::buffer(writing_),
+                           [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
+                             self->on_written(error);
+                           });
+}
+
+void ControlConnection::on_written(const boost::system::error_code& error) {
+  writing_in_flight_ = false;
+  writing_.clear();
+  if (error) {
+    finish();
+    return;
+  }
+  // Lines held back while the output was backlogged get their turn now.
+  pump();
+}
+
+void ControlConnection::finish() {
+  if (finished_) return;
+  finished_ = true;
+  boost::system::error_code ignored;
+  socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  plane_.connection_closed(id_);
+  if (on_closed_) on_closed_(id_);
+}
+
+}  // namespace reg::control

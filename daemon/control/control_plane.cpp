@@ -1,0 +1,102 @@
+#include "daemon/control/control_plane.hpp"
+
+#include <vector>
+
+#include "common/time_format.hpp"
+#include "daemon/control/config_diff.hpp"
+#include "daemon/control/route_table_builder.hpp"
+
+namespace reg::control {
+namespace {
+
+// How often leases, staged changes and drains are checked: the precision of
+// those timers, at a cost of one pass over the sessions.
+constexpr std::chrono::milliseconds kHousekeepingInterval{100};
+
+}  // namespace
+
+ControlPlane::ControlPlane(boost::asio::io_context& io, ControlSettings settings,
+                           proxy::RouteTablePublisher& publisher, unsigned proxy_workers)
+    : io_(io),
+      settings_(std::move(settings)),
+      publisher_(publisher),
+      runtimes_(proxy_workers),
+      current_table_(publisher.current()),
+      housekeeping_timer_(io) {}
+
+void ControlPlane::start() { schedule_housekeeping(); }
+
+void ControlPlane::stop() { housekeeping_timer_.cancel(); }
+
+void ControlPlane::publish_if_changed() {
+  if (!routes_dirty_) return;
+  routes_dirty_ = false;
+  current_table_ = build_route_table(sessions_, runtimes_);
+  publisher_.publish(current_table_);
+}
+
+void ControlPlane::connection_closed(ConnectionId connection) {
+  events_.drop_connection(connection);
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& [id, session] : sessions_.sessions()) {
+    if (session->holder != connection) continue;
+    session->holder = kNoConnection;
+    if (session->lease == Lease::connection) {
+      session->detached_since = now;
+      if (!session->active.routes.empty()) routes_changed();
+    }
+  }
+  publish_if_changed();
+}
+
+void ControlPlane::end_session(const std::string& id) {
+  Session* session = sessions_.find(id);
+  if (session == nullptr) return;
+  if (!session->active.routes.empty()) routes_changed();
+  events_.drop_session(id);
+  sessions_.erase(id);
+  publish_if_changed();
+}
+
+void ControlPlane::discard_staged(Session& session) {
+  session.staged.reset();
+  session.rebuild_route_keys();
+}
+
+void ControlPlane::schedule_housekeeping() {
+  housekeeping_timer_.expires_after(kHousekeepingInterval);
+  housekeeping_timer_.async_wait([this](const boost::system::error_code& error) {
+    if (error) return;
+    housekeeping();
+    schedule_housekeeping();
+  });
+}
+
+void ControlPlane::housekeeping() {
+  const auto steady_now = std::chrono::steady_clock::now();
+  const auto now = std::chrono::system_clock::now();
+  std::vector<std::string> expired;
+  for (const auto& [id, session] : sessions_.sessions()) {
+    if (session->detached() && steady_now - *session->detached_since >= settings_.session_grace) {
+      expired.push_back(id);
+      continue;
+    }
+    if (session->staged && steady_now - session->last_staged_at >= settings_.staged_ttl) {
+      const std::size_t discarded = count_changes(session->active, *session->staged);
+      discard_staged(*session);
+      events_.publish(id, "staged_expired", {{"discarded", discarded}});
+    }
+    if (session->drain && !session->drain_completed_announced && session->drain->completed(now)) {
+      session->drain_completed_announced = true;
+      events_.publish(id, "drain_completed", {{"completed_at", format_time(session->drain->completes_at())}});
+    }
+  }
+  for (const auto& id : expired) {
+    const Session& session = *sessions_.find(id);
+    events_.publish(id, "session_expired",
+                    {{"service_name", session.service_name}, {"instance_name", session.instance_name}});
+    end_session(id);
+  }
+}
+
+}  // namespace reg::control

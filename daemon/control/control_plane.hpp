@@ -1,0 +1,76 @@
+#pragma once
+// The control plane's state and the operations several commands share. Lives
+// on the control thread: every change happens there, in order, so nothing in
+// here takes a lock.
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "daemon/control/control_settings.hpp"
+#include "daemon/control/event_bus.hpp"
+#include "daemon/control/route_runtimes.hpp"
+#include "daemon/control/session_registry.hpp"
+#include "daemon/proxy/route_table_publisher.hpp"
+
+namespace reg::control {
+
+class ControlPlane {
+ public:
+  ControlPlane(boost::asio::io_context& io, ControlSettings settings, proxy::RouteTablePublisher& publisher,
+               unsigned proxy_workers);
+
+  // Starts the timer that expires leases and staged changes and announces
+  // finished drains.
+  void start();
+  void stop();
+
+  boost::asio::io_context& io() { return io_; }
+  const ControlSettings& settings() const { return settings_; }
+  SessionRegistry& sessions() { return sessions_; }
+  EventBus& events() { return events_; }
+  RouteRuntimes& runtimes() { return runtimes_; }
+  // The table the proxy serves, including changes made earlier in this batch.
+  const proxy::RouteTable& route_table() {
+    publish_if_changed();
+    return *current_table_;
+  }
+
+  // Something the proxy serves changed; the next publish_if_changed()
+  // builds and publishes a new snapshot. Commands call it before replying,
+  // so a client that got OK sees the change.
+  void routes_changed() { routes_dirty_ = true; }
+  void publish_if_changed();
+
+  // A connection went away: the sessions it held are detached, its
+  // subscriptions end.
+  void connection_closed(ConnectionId connection);
+
+  // Ends a session at once: its routes leave the proxy, its subscriptions go.
+  void end_session(const std::string& id);
+
+  // Discards staged changes (rollback and expiry).
+  void discard_staged(Session& session);
+
+  std::uint64_t applies() const { return applies_; }
+  void count_apply() { ++applies_; }
+
+ private:
+  void schedule_housekeeping();
+  void housekeeping();
+
+  boost::asio::io_context& io_;
+  ControlSettings settings_;
+  proxy::RouteTablePublisher& publisher_;
+  SessionRegistry sessions_;
+  EventBus events_;
+  RouteRuntimes runtimes_;
+  std::shared_ptr<const proxy::RouteTable> current_table_;
+  bool routes_dirty_ = false;
+  std::uint64_t applies_ = 0;
+  boost::asio::steady_timer housekeeping_timer_;
+};
+
+}  // namespace reg::control

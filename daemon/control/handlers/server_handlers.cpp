@@ -1,0 +1,42 @@
+// VERSION, AUTH, ROUTE_TABLE.
+#include <cmath>
+
+#include "daemon/control/handlers/handlers.hpp"
+
+namespace reg::control::handlers {
+
+Reply version(CommandRequest&) {
+  nlohmann::json commands = nlohmann::json::array();
+  for (const auto& spec : command_table()) commands.push_back(spec.name);
+  return {"VERSION_OK", nlohmann::json{{"protocol", 2}, {"server", "regd " REGD_VERSION}, {"commands", commands}}.dump()};
+}
+
+// Reached only on a connection that needs no (more) authentication: the
+// dispatcher checks tokens before any handler runs.
+Reply auth(CommandRequest&) { return {"OK", {}}; }
+
+Reply route_table(CommandRequest& request) {
+  const auto now = request.now;
+  nlohmann::json pools = nlohmann::json::array();
+  for (const auto& pool : request.plane.route_table().pools()) {
+    nlohmann::json backends = nlohmann::json::array();
+    for (const auto& entry : pool.backends) {
+      const double share = entry.drain ? entry.drain->traffic_fraction(now) : 1.0;
+      backends.push_back({{"route_id", entry.route_id},
+                          {"backend", entry.backend.to_string()},
+                          {"service_name", entry.service_name},
+                          {"instance_name", entry.instance_name},
+                          {"weight", entry.options.weight},
+                          {"healthy", true},
+                          {"circuit", "closed"},
+                          {"maintenance", entry.maintenance.has_value()},
+                          {"draining", entry.drain.has_value()},
+                          {"traffic_percent", std::round(share * 1000) / 10},
+                          {"detached", entry.detached}});
+    }
+    pools.push_back({{"host", pool.host}, {"path", pool.path}, {"priority", pool.priority}, {"backends", backends}});
+  }
+  return {"ROUTE_TABLE_OK", pools.dump()};
+}
+
+}  // namespace reg::control::handlers

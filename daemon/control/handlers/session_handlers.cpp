@@ -1,0 +1,67 @@
+// REGISTER, RECONNECT, PING, SESSION_INFO, CLIENT_SHUTDOWN, SESSION_LIST.
+#include <algorithm>
+
+#include "daemon/control/control_connection.hpp"
+#include "daemon/control/handlers/handlers.hpp"
+#include "daemon/control/session_view.hpp"
+
+namespace reg::control::handlers {
+
+Reply register_session(CommandRequest& request) {
+  const nlohmann::json metadata = request.has(3) ? request.json(3) : nlohmann::json::object();
+  Lease lease = Lease::connection;
+  if (auto found = metadata.find("lease"); found != metadata.end()) {
+    if (*found == "persistent") lease = Lease::persistent;
+    else if (*found != "connection")
+      return Reply::error("invalid lease: " + found->dump() + " (expected \"connection\" or \"persistent\")");
+  }
+  ControlPlane& plane = request.plane;
+  // The same service and instance again replaces the older session.
+  if (Session* old = plane.sessions().find_by_name(request.text(0), request.text(1))) plane.end_session(old->id);
+
+  auto session = std::make_unique<Session>();
+  session->service_name = request.text(0);
+  session->instance_name = request.text(1);
+  session->maintenance_port = request.integer(2);
+  session->metadata = metadata;
+  session->lease = lease;
+  session->connected_at = request.now;
+  session->last_activity = request.now;
+  session->holder = request.connection.connection_id();
+  return {"ACK", plane.sessions().add(std::move(session)).id};
+}
+
+Reply reconnect(CommandRequest& request) {
+  Session* session = request.session;
+  if (session == nullptr) return {"REREGISTER", {}};
+  session->holder = request.connection.connection_id();
+  if (session->detached_since) {
+    session->detached_since.reset();
+    if (!session->active.routes.empty()) request.plane.routes_changed();
+  }
+  return {"OK", {}};
+}
+
+Reply ping(CommandRequest&) { return {"PONG", {}}; }
+
+Reply session_info(CommandRequest& request) {
+  return {"SESSION_OK", session_json(*request.session, request.now).dump()};
+}
+
+Reply client_shutdown(CommandRequest& request) {
+  request.plane.end_session(request.session->id);
+  return {"SHUTDOWN_OK", {}};
+}
+
+Reply session_list(CommandRequest& request) {
+  std::vector<const Session*> sessions;
+  for (const auto& [id, session] : request.plane.sessions().sessions()) sessions.push_back(session.get());
+  std::sort(sessions.begin(), sessions.end(), [](const Session* a, const Session* b) {
+    return std::tie(a->service_name, a->instance_name) < std::tie(b->service_name, b->instance_name);
+  });
+  nlohmann::json list = nlohmann::json::array();
+  for (const Session* session : sessions) list.push_back(session_json(*session, request.now));
+  return {"SESSION_LIST_OK", list.dump()};
+}
+
+}  // namespace reg::control::handlers

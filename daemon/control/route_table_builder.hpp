@@ -1,0 +1,15 @@
+#pragma once
+// Turns every session's active configuration and operational state into the
+// immutable RouteTable the proxy serves.
+#include <memory>
+
+#include "daemon/control/route_runtimes.hpp"
+#include "daemon/control/session_registry.hpp"
+#include "daemon/proxy/route_table.hpp"
+
+namespace reg::control {
+
+std::shared_ptr<const proxy::RouteTable> build_route_table(const SessionRegistry& registry,
+                                                           RouteRuntimes& runtimes);
+
+}  // namespace reg::control

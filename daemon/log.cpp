@@ -1,0 +1,72 @@
+#include "daemon/log.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+
+#include "common/time_format.hpp"
+
+namespace reg::log {
+namespace {
+
+std::atomic<Level> current_level{Level::info};
+
+std::string_view level_name(Level level) {
+  switch (level) {
+    case Level::debug: return "debug";
+    case Level::info: return "info";
+    case Level::warn: return "warn";
+    case Level::error: return "error";
+  }
+  return "info";
+}
+
+void append_value(std::string& line, std::string_view value) {
+  const bool bare = !value.empty() && value.find_first_of(" =\"\t\n\r") == std::string_view::npos;
+  if (bare) {
+    line += value;
+    return;
+  }
+  line += '"';
+  for (char c : value) {
+    if (c == '"' || c == '\\') line += '\\';
+    if (c == '\n') line += "\\n";
+    else line += c;
+  }
+  line += '"';
+}
+
+}  // namespace
+
+void set_level(Level level) { current_level = level; }
+
+bool parse_level(std::string_view text, Level& level) {
+  for (Level candidate : {Level::debug, Level::info, Level::warn, Level::error}) {
+    if (text == level_name(candidate)) {
+      level = candidate;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool enabled(Level level) { return level >= current_level.load(std::memory_order_relaxed); }
+
+void write(Level level, std::string_view message, std::initializer_list<Field> fields) {
+  if (!enabled(level)) return;
+  std::string line = "ts=" + format_time(std::chrono::system_clock::now()) + " level=";
+  line += level_name(level);
+  line += " msg=";
+  append_value(line, message);
+  for (const auto& [key, value] : fields) {
+    line += ' ';
+    line += key;
+    line += '=';
+    append_value(line, value);
+  }
+  line += '\n';
+  [[maybe_unused]] auto written = ::write(STDERR_FILENO, line.data(), line.size());
+}
+
+}  // namespace reg::log

@@ -1,0 +1,67 @@
+// regd: wires the control plane, the proxy and the admin listener together
+// and runs until SIGTERM or SIGINT.
+#include <csignal>
+#include <iostream>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "daemon/admin/admin_server.hpp"
+#include "daemon/config/daemon_options.hpp"
+#include "daemon/control/control_plane.hpp"
+#include "daemon/control/control_server.hpp"
+#include "daemon/log.hpp"
+#include "daemon/proxy/proxy_server.hpp"
+
+int main(int argc, char** argv) {
+  using namespace reg;
+  auto options = config::parse_daemon_options(argc, argv);
+  if (!options) {
+    if (options.error().empty()) return 0;
+    std::cerr << "regd: " << options.error() << "\n";
+    return 2;
+  }
+  std::signal(SIGPIPE, SIG_IGN);
+  log::set_level(options->log_level);
+
+  boost::asio::io_context control_io(1);
+  proxy::RouteTablePublisher publisher;
+  proxy::ProxyServer proxy(options->proxy, publisher);
+  control::ControlPlane plane(control_io, options->control, publisher, proxy.worker_count());
+  control::ControlServer control_server(plane);
+  admin::AdminServer admin(control_io, options->admin);
+
+  for (Status started : {control_server.start(), proxy.start(), admin.start()}) {
+    if (!started) {
+      std::cerr << "regd: " << started.error() << "\n";
+      return 1;
+    }
+  }
+  plane.start();
+
+  boost::asio::signal_set signals(control_io, SIGTERM, SIGINT);
+  boost::asio::steady_timer flush_timer(control_io);
+  signals.async_wait([&](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    log::info("stopping", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    control_server.shutdown();
+    admin.stop();
+    plane.stop();
+    // A moment for SHUTDOWN to reach every client before the proxy drains.
+    flush_timer.expires_after(std::chrono::milliseconds(100));
+    flush_timer.async_wait([&](const boost::system::error_code&) {
+      proxy.stop(options->shutdown_timeout);
+      control_io.stop();
+    });
+  });
+
+  log::info("ready", {{"control", options->control.listen.to_string()},
+                      {"proxy", options->proxy.listen.to_string()},
+                      {"admin", options->admin.to_string()},
+                      {"workers", std::to_string(proxy.worker_count())},
+                      {"auth", options->control.auth_token.empty() ? "off" : "token"}});
+  control_io.run();
+  log::info("stopped");
+  return 0;
+}

@@ -1,0 +1,40 @@
+#pragma once
+// Header rewriting between a client and a backend (PROTOCOL.md §8): what a
+// proxy must drop because it describes one hop only, and what it adds so the
+// backend knows who really asked.
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/beast/http/fields.hpp>
+
+#include "common/value_parsers.hpp"
+
+namespace reg::proxy {
+
+// Removes Connection and every header it names, Keep-Alive, Proxy-Connection,
+// Proxy-Authenticate, Proxy-Authorization, TE, Trailer, Transfer-Encoding and
+// Upgrade (RFC 9110 §7.6.1). Content-Length survives even when Connection
+// names it: the proxy frames messages itself, and Transfer-Encoding goes so
+// that the caller chooses the framing towards the next hop.
+void remove_hop_by_hop_headers(boost::beast::http::fields& fields);
+
+// Appends `peer` to X-Forwarded-For (joining repeated headers; a chain over
+// 8 KiB is dropped and restarts with `peer`), and sets
+// X-Forwarded-Proto to http, X-Forwarded-Host to `original_host` and
+// X-Real-IP to `peer`, replacing whatever the client sent for those three.
+void add_forwarded_headers(boost::beast::http::fields& fields, std::string_view peer,
+                           std::string_view original_host);
+
+// The Host header a backend gets: the client's unless `preserve_host` is off
+// (or the client sent none), else the backend's host, with its port when
+// that is not the scheme's default.
+std::string backend_host_header(std::string_view original_host, bool preserve_host,
+                                 const BackendUrl& backend);
+
+// Sets each header on a response, replacing any of the same name.
+void set_response_headers(boost::beast::http::fields& fields,
+                          const std::vector<std::pair<std::string, std::string>>& headers);
+
+}  // namespace reg::proxy

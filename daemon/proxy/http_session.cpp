@@ -1,0 +1,501 @@
+#include "daemon/proxy/http_session.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/buffers_iterator.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/rfc7230.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "daemon/proxy/byte_tunnel.hpp"
+#include "daemon/proxy/forwarded_headers.hpp"
+#include "daemon/proxy/maintenance_page.hpp"
+#include "daemon/proxy/request_target.hpp"
+#include "daemon/proxy/route_runtime.hpp"
+#include "daemon/proxy/upstream_exchange.hpp"
+#include "daemon/proxy/worker_context.hpp"
+
+namespace reg::proxy {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+using Clock = std::chrono::steady_clock;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+// What one read asks for while a kept-alive connection waits for its next request.
+constexpr std::size_t kReadChunkBytes = 4096;
+// After the last answer on a connection, unread request bytes are drained for
+// this long before closing, so that the close does not turn into a reset that
+// destroys the answer on its way to the client.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+constexpr std::string_view kDrainRetryAfter = "5";
+
+// Request smuggling guard (DESIGN.md "Known traps"): Beast 1.74 accepts
+// framings that other servers on the path may read differently.
+std::optional<std::string_view> framing_problem(const Request& request) {
+  const auto encodings = request.count(http::field::transfer_encoding);
+  const auto lengths = request.count(http::field::content_length);
+  if (lengths > 1) return "more than one Content-Length header\n";
+  if (encodings == 0) return std::nullopt;
+  if (encodings > 1 || request.version() < 11 ||
+      !beast::iequals(request[http::field::transfer_encoding], "chunked")) {
+    return "unsupported Transfer-Encoding\n";
+  }
+  if (lengths > 0) return "Transfer-Encoding together with Content-Length\n";
+  return std::nullopt;
+}
+
+bool asks_for_websocket(const Request& request) {
+  return http::token_list{request[http::field::upgrade]}.exists("websocket");
+}
+
+bool expects_continue(const Request& request) {
+  return beast::iequals(request[http::field::expect], "100-continue");
+}
+
+// The client sent something that is not HTTP, rather than going away.
+bool is_malformed_request(const error_code& ec) {
+  return ec.category() == http::make_error_code(http::error::bad_method).category() &&
+         ec != http::error::end_of_stream && ec != http::error::partial_message;
+}
+
+std::string peer_address(const tcp::endpoint& peer) {
+  const auto address = peer.address();
+  // A dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d; backends and
+  // logs expect the plain IPv4 form.
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
+  }
+  return address.to_string();
+}
+
+Response plain_response(http::status status, std::string text) {
+  Response response{status, 11};
+  response.set(http::field::content_type, "text/plain; charset=utf-8");
+  response.body() = std::move(text);
+  return response;
+}
+
+Response maintenance_response() {
+  Response response{static_cast<http::status>(kMaintenanceStatus), 11};
+  response.set(http::field::content_type, kMaintenanceContentType);
+  response.set(http::field::retry_after, kMaintenanceRetryAfter);
+  response.set(kMaintenanceHeader, "true");
+  response.body() = maintenance_page_html();
+  return response;
+}
+
+class HttpSession final : public ClientConnection, public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(WorkerContext& worker, tcp::socket socket) : worker_(worker), client_(std::move(socket)) {
+    worker_.connections.insert(this);
+    worker_.connection_count.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  ~HttpSession() override {
+    // Only when the worker tears down mid-request; the route's in-flight
+    // count must still come back down.
+    record(0, Disposition::proxy_rejected);
+    worker_.connections.erase(this);
+    worker_.connection_count.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  void start() {
+    error_code ec;
+    client_.socket().set_option(tcp::no_delay(true), ec);
+    const auto peer = client_.socket().remote_endpoint(ec);
+    if (ec) return;
+    peer_ = peer_address(peer);
+    read_request_header();
+  }
+
+  // A websocket has no natural end to wait for, so it is closed at once too.
+  void finish_and_close() override {
+    if (waiting_for_request_ || !tunnel_.expired()) close_now();
+  }
+
+  void close_now() override {
+    abort_exchange(exchange_);
+    if (const auto tunnel = tunnel_.lock()) tunnel->close();
+    client_.close();
+  }
+
+ private:
+  // What the proxy knows about the request being served.
+  struct InFlight {
+    Clock::time_point started;
+    std::optional<Clock::time_point> answered;  // upgraded requests: when the 101 went out
+    std::shared_ptr<const Pool> pool;  // keeps the snapshot it was routed on alive
+    const BackendEntry* entry = nullptr;  // whose runtime counts the request
+    std::string original_host;
+    // Bytes on the client socket for this request: the request as read
+    // (header, body and its framing) and everything written back (interim
+    // 100 Continue, header, body); tunnels add what they carry.
+    std::uint64_t bytes_received = 0;
+    std::uint64_t bytes_sent = 0;
+    unsigned version = 11;
+    bool head = false;
+    bool keep_alive = false;  // what the client asked for
+    bool has_body = false;
+    bool maintenance = false;
+    bool upgrade = false;
+  };
+
+  void read_request_header() {
+    waiting_for_request_ = true;
+    parser_.emplace();
+    parser_->header_limit(worker_.settings.max_header_bytes);
+    // The route, known only after the header, sets the real limit; until
+    // then no Content-Length may fail the header (never boost::none: Beast 1.74).
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    client_.expires_after(worker_.settings.client_header_timeout);
+    http::async_read_header(client_, buffer_, *parser_,
+                            beast::bind_front_handler(&HttpSession::on_request_header, shared_from_this()));
+  }
+
+  void on_request_header(error_code ec, std::size_t bytes) {
+    waiting_for_request_ = false;
+    request_ = InFlight{};
+    request_.started = Clock::now();
+    request_.bytes_received = bytes;
+    if (ec == http::error::header_limit) {
+      return respond(plain_response(http::status::request_header_fields_too_large,
+                                    "request header fields too large\n"),
+                     Disposition::proxy_rejected);
+    }
+    if (ec) {
+      if (is_malformed_request(ec)) {
+        return respond(plain_response(http::status::bad_request, "malformed request\n"),
+                       Disposition::proxy_rejected);
+      }
+      return close_now();
+    }
+
+    const Request& request = parser_->get();
+    request_.version = request.version();
+    request_.head = request.method() == http::verb::head;
+    request_.keep_alive = request.keep_alive();
+    request_.has_body = parser_->content_length().has_value() || parser_->chunked();
+    if (const auto problem = framing_problem(request)) {
+      return respond(plain_response(http::status::bad_request, std::string(*problem)),
+                     Disposition::proxy_rejected);
+    }
+    const auto target = parse_request_target(request.target());
+    if (!target) {
+      return respond(plain_response(http::status::bad_request, "invalid request target\n"),
+                     Disposition::proxy_rejected);
+    }
+    std::string_view host = target->authority;
+    if (host.empty()) {
+      if (request.count(http::field::host) > 1) {
+        return respond(plain_response(http::status::bad_request, "more than one Host header\n"),
+                       Disposition::proxy_rejected);
+      }
+      host = request[http::field::host];
+      if (host.empty() && request_.version >= 11) {
+        return respond(plain_response(http::status::bad_request, "missing Host header\n"),
+                       Disposition::proxy_rejected);
+      }
+    }
+    request_.original_host = host;
+    route(target->path == "*" ? std::string_view{"/"} : target->path);
+  }
+
+  void route(std::string_view path) {
+    const auto& table = worker_.routes();
+    const Pool* pool = table->match(normalize_host(request_.original_host), path);
+    if (pool == nullptr || pool->backends.empty()) {
+      return respond(plain_response(http::status::not_found, "no route for this host and path\n"),
+                     Disposition::proxy_rejected);
+    }
+    request_.pool = std::shared_ptr<const Pool>(table, pool);
+
+    const BackendChoice choice = worker_.balancer.choose(*pool, std::chrono::system_clock::now());
+    // A pool with no backend in rotation charges the refusal to its first route.
+    request_.entry = choice.entry != nullptr ? choice.entry : &pool->backends.front();
+    request_.entry->runtime->request_started(worker_.index);
+
+    switch (choice.verdict) {
+      case BackendChoice::Verdict::no_backend:
+        return respond(plain_response(http::status::service_unavailable,
+                                      "no backend available for this route\n"),
+                       Disposition::no_backend);
+      case BackendChoice::Verdict::drain_rejected: {
+        auto response = plain_response(http::status::service_unavailable,
+                                       "this service is draining; retry shortly\n");
+        response.set(http::field::retry_after, kDrainRetryAfter);
+        return respond(std::move(response), Disposition::drain_rejected);
+      }
+      case BackendChoice::Verdict::forward:
+        break;
+    }
+
+    const BackendEntry& entry = *request_.entry;
+    if (entry.maintenance) {
+      request_.maintenance = true;
+      if (!entry.maintenance->backend) return respond(maintenance_response(), Disposition::maintenance);
+      return read_request_body();
+    }
+    if (asks_for_websocket(parser_->get())) {
+      if (!entry.options.websocket) {
+        return respond(plain_response(http::status::bad_request,
+                                      "websocket is not enabled for this route\n"),
+                       Disposition::proxy_rejected);
+      }
+      request_.upgrade = true;
+    }
+    read_request_body();
+  }
+
+  void read_request_body() {
+    if (parser_->is_done()) return forward();
+    const std::uint64_t limit = request_.entry->options.max_body;
+    if (parser_->content_length().value_or(0) > limit) return reject_body_too_large();
+    parser_->body_limit(limit);
+    if (!expects_continue(parser_->get())) return read_rest_of_request();
+
+    // The client waits for this before it sends the body; the backend only
+    // ever sees the body whole, so the proxy answers for it.
+    client_.expires_after(worker_.settings.client_idle_timeout);
+    asio::async_write(client_, asio::buffer(kContinue.data(), kContinue.size()),
+                      [self = shared_from_this()](error_code ec, std::size_t bytes) {
+                        self->request_.bytes_sent += bytes;
+                        if (ec) return self->abandon_request();
+                        self->read_rest_of_request();
+                      });
+  }
+
+  void read_rest_of_request() {
+    client_.expires_after(worker_.settings.client_idle_timeout);
+    http::async_read(client_, buffer_, *parser_,
+                     beast::bind_front_handler(&HttpSession::on_request_body, shared_from_this()));
+  }
+
+  void on_request_body(error_code ec, std::size_t bytes) {
+    request_.bytes_received += bytes;
+    if (ec == http::error::body_limit) return reject_body_too_large();
+    if (ec) {
+      if (is_malformed_request(ec)) {
+        return respond(plain_response(http::status::bad_request, "malformed request body\n"),
+                       Disposition::proxy_rejected);
+      }
+      return abandon_request();
+    }
+    forward();
+  }
+
+  void reject_body_too_large() {
+    respond(plain_response(http::status::payload_too_large, "request body too large\n"),
+            Disposition::proxy_rejected);
+  }
+
+  void forward() {
+    const BackendEntry& entry = *request_.entry;
+    const BackendUrl& backend = request_.maintenance ? *entry.maintenance->backend : entry.backend;
+    Request request = parser_->release();
+    const auto target = parse_request_target(request.target());  // checked on arrival
+    // A maintenance backend gets path and query as sent.
+    std::string rewritten =
+        request_.maintenance
+            ? rewrite_target(*target, {}, {})
+            : rewrite_target(*target, entry.options.strip_prefix ? std::string_view{request_.pool->path} : "",
+                             backend.base_path);
+    const std::string upgrade(request_.upgrade ? request[http::field::upgrade] : "");
+
+    remove_hop_by_hop_headers(request);
+    // The body was read whole already; the backend has nothing to wait for.
+    request.erase(http::field::expect);
+    add_forwarded_headers(request, peer_, request_.original_host);
+    request.set(http::field::host,
+                backend_host_header(request_.original_host,
+                                    request_.maintenance || entry.options.preserve_host, backend));
+    request.target(rewritten);
+    request.version(11);
+    if (request_.has_body) request.content_length(request.body().size());
+    if (request_.upgrade) {
+      request.set(http::field::upgrade, upgrade);
+      request.set(http::field::connection, "upgrade");
+    }
+
+    ExchangePlan plan;
+    plan.backend = &backend;
+    plan.connect_timeout = entry.options.connect_timeout;
+    plan.response_timeout = entry.options.timeout;
+    plan.client_write_timeout = worker_.settings.client_idle_timeout;
+    plan.response_headers = &entry.response_headers;
+    plan.mark_maintenance = request_.maintenance;
+    plan.client_keep_alive = request_.keep_alive && !worker_.stopping;
+    plan.client_version = request_.version;
+    plan.upgrade = request_.upgrade;
+    exchange_ = exchange_with_backend(worker_, client_, std::move(request), plan,
+                                      [self = shared_from_this()](ExchangeResult result) {
+                                        self->on_exchange_done(std::move(result));
+                                      });
+  }
+
+  void on_exchange_done(ExchangeResult result) {
+    using Outcome = ExchangeResult::Outcome;
+    request_.bytes_sent += result.bytes_sent;
+    const Disposition relayed = request_.maintenance ? Disposition::maintenance : Disposition::proxied;
+    switch (result.outcome) {
+      case Outcome::relayed:
+        return end_request(result.status, relayed, result.keep_alive);
+      case Outcome::upgraded:
+        return start_tunnel(std::move(result));
+      case Outcome::relay_failed:
+      case Outcome::aborted:
+        // The status the client got, if the answer had begun; 0 if not.
+        record(result.status, relayed);
+        return close_now();
+      case Outcome::connect_failed:
+      case Outcome::bad_answer:
+      case Outcome::tls_unsupported:
+      case Outcome::timed_out:
+        break;
+    }
+    // The maintenance backend gave no answer: the built-in page stands in.
+    if (request_.maintenance) return respond(maintenance_response(), Disposition::maintenance);
+    const bool timed_out = result.outcome == Outcome::timed_out;
+    respond(plain_response(timed_out ? http::status::gateway_timeout : http::status::bad_gateway,
+                           std::string(timed_out ? "gateway timeout: " : "bad gateway: ") +
+                               result.detail + "\n"),
+            Disposition::backend_failure);
+  }
+
+  void start_tunnel(ExchangeResult result) {
+    request_.answered = Clock::now();
+    const auto read_ahead = buffer_.data();
+    std::string to_upstream(asio::buffers_begin(read_ahead), asio::buffers_end(read_ahead));
+    buffer_.consume(buffer_.size());
+    client_.expires_never();
+    auto tunnel = std::make_shared<ByteTunnel>(
+        client_.socket(), std::move(*result.upstream), worker_.settings.client_idle_timeout,
+        [self = shared_from_this()](TunnelTotals totals) {
+          self->request_.bytes_sent += totals.to_client;
+          self->request_.bytes_received += totals.from_client;
+          self->record(101, Disposition::proxied);
+          self->close_now();
+        });
+    tunnel_ = tunnel;
+    tunnel->start(std::move(to_upstream), std::move(result.upstream_leftover));
+  }
+
+  // Answers the request from the proxy itself.
+  void respond(Response response, Disposition disposition) {
+    if (request_.entry != nullptr) set_response_headers(response, request_.entry->response_headers);
+    // Unread body bytes would be taken for the next request: only a request
+    // read in full leaves the connection reusable.
+    const bool keep_alive = request_.keep_alive && parser_->is_done() && !worker_.stopping;
+    response.keep_alive(keep_alive);
+    if (keep_alive && request_.version == 10) response.set(http::field::connection, "keep-alive");
+    response.prepare_payload();
+    // HEAD: the header announces the body's length, the body stays home.
+    if (request_.head) response.body().clear();
+    const int status = static_cast<int>(response.result_int());
+    own_response_ = std::move(response);
+    client_.expires_after(worker_.settings.client_idle_timeout);
+    http::async_write(client_, *own_response_,
+                      [self = shared_from_this(), status, disposition, keep_alive](error_code ec,
+                                                                                   std::size_t bytes) {
+                        self->own_response_.reset();
+                        self->request_.bytes_sent += bytes;
+                        if (ec) {
+                          self->record(status, disposition);
+                          return self->close_now();
+                        }
+                        self->end_request(status, disposition, keep_alive);
+                      });
+  }
+
+  // The client went away or stalled in the middle of its request.
+  void abandon_request() {
+    record(0, Disposition::proxy_rejected);
+    close_now();
+  }
+
+  void end_request(int status, Disposition disposition, bool keep_alive) {
+    record(status, disposition);
+    if (!keep_alive || worker_.stopping) return close_gracefully();
+    wait_for_next_request();
+  }
+
+  // Counts the request on its route, once; the snapshot is let go.
+  void record(int status, Disposition disposition) {
+    if (request_.entry == nullptr) return;
+    const auto latency = request_.answered.value_or(Clock::now()) - request_.started;
+    request_.entry->runtime->request_finished(
+        worker_.index, RequestOutcome{disposition, status, request_.bytes_sent, request_.bytes_received,
+                                      std::chrono::duration_cast<std::chrono::microseconds>(latency)});
+    request_.entry = nullptr;
+    request_.pool.reset();
+  }
+
+  void wait_for_next_request() {
+    // A pipelined request may already be buffered.
+    if (buffer_.size() > 0) return read_request_header();
+    waiting_for_request_ = true;
+    client_.expires_after(worker_.settings.client_idle_timeout);
+    client_.async_read_some(buffer_.prepare(kReadChunkBytes),
+                            [self = shared_from_this()](error_code ec, std::size_t bytes) {
+                              self->buffer_.commit(bytes);
+                              if (ec) return self->close_now();
+                              // The header timeout starts with the request's first byte.
+                              self->read_request_header();
+                            });
+  }
+
+  void close_gracefully() {
+    error_code ec;
+    client_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return close_now();
+    client_.expires_after(kLingerTime);
+    linger();
+  }
+
+  void linger() {
+    buffer_.clear();
+    client_.async_read_some(buffer_.prepare(kReadChunkBytes),
+                            [self = shared_from_this()](error_code ec, std::size_t) {
+                              if (ec) return self->close_now();
+                              self->linger();
+                            });
+  }
+
+  WorkerContext& worker_;
+  beast::tcp_stream client_;
+  beast::flat_buffer buffer_;
+  std::string peer_;
+  bool waiting_for_request_ = false;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  InFlight request_;
+  std::optional<Response> own_response_;
+  std::weak_ptr<UpstreamExchange> exchange_;
+  std::weak_ptr<ByteTunnel> tunnel_;
+};
+
+}  // namespace
+
+void serve_client_connection(WorkerContext& worker, tcp::socket socket) {
+  std::make_shared<HttpSession>(worker, std::move(socket))->start();
+}
+
+}  // namespace reg::proxy

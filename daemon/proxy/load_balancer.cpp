@@ -1,0 +1,74 @@
+#include "daemon/proxy/load_balancer.hpp"
+
+namespace reg::proxy {
+namespace {
+
+constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+
+double traffic_share(const BackendEntry& entry, SystemTime now) {
+  return entry.drain ? entry.drain->traffic_fraction(now) : 1.0;
+}
+
+// Smooth weighted round robin step: every candidate gains its weight, the
+// richest wins and pays the total. Returns the index, or npos when no
+// candidate has a positive weight.
+template <class WeightOf>
+std::size_t smooth_round_robin(const Pool& pool, std::vector<double>& current, WeightOf weight_of) {
+  std::size_t best = kNone;
+  double total = 0.0;
+  for (std::size_t i = 0; i < pool.backends.size(); ++i) {
+    const BackendEntry& entry = pool.backends[i];
+    if (entry.detached) continue;
+    const double weight = weight_of(entry);
+    if (weight <= 0.0) continue;
+    current[i] += weight;
+    total += weight;
+    if (best == kNone || current[i] > current[best]) best = i;
+  }
+  if (best != kNone) current[best] -= total;
+  return best;
+}
+
+}  // namespace
+
+BackendChoice LoadBalancer::choose(const Pool& pool, SystemTime now) {
+  PoolState& state = pools_[&pool];
+  state.current_weight.resize(pool.backends.size(), 0.0);
+
+  bool any_in_rotation = false;
+  bool all_draining = true;
+  for (const BackendEntry& entry : pool.backends) {
+    if (entry.detached) continue;
+    any_in_rotation = true;
+    if (!entry.drain) all_draining = false;
+  }
+  if (!any_in_rotation) return {BackendChoice::Verdict::no_backend, nullptr};
+
+  const auto scaled_weight = [now](const BackendEntry& entry) {
+    return entry.options.weight * traffic_share(entry, now);
+  };
+  if (!all_draining) {
+    const std::size_t chosen = smooth_round_robin(pool, state.current_weight, scaled_weight);
+    if (chosen == kNone) return {BackendChoice::Verdict::no_backend, nullptr};
+    return {BackendChoice::Verdict::forward, &pool.backends[chosen]};
+  }
+
+  // Draining alone: nobody can take the drained share, so it is refused.
+  std::size_t chosen = smooth_round_robin(pool, state.current_weight, scaled_weight);
+  if (chosen == kNone) {
+    // Every drain has completed: all requests are refused, charged to the
+    // entries in their usual proportions.
+    chosen = smooth_round_robin(pool, state.current_weight,
+                                [](const BackendEntry& entry) { return double(entry.options.weight); });
+    if (chosen == kNone) return {BackendChoice::Verdict::no_backend, nullptr};
+  }
+  const BackendEntry& entry = pool.backends[chosen];
+  state.admission_credit += traffic_share(entry, now);
+  if (state.admission_credit >= 0.5) {
+    state.admission_credit -= 1.0;
+    return {BackendChoice::Verdict::forward, &entry};
+  }
+  return {BackendChoice::Verdict::drain_rejected, &entry};
+}
+
+}  // namespace reg::proxy

@@ -1,0 +1,48 @@
+#pragma once
+// The HTTP/1.1 reverse proxy: one io_context and one SO_REUSEPORT listener per
+// worker thread, each with its own upstream keep-alive pools, so the request
+// path shares nothing between workers (DESIGN.md "Threads and memory").
+#include <cstdint>
+#include <memory>
+
+#include "common/result.hpp"
+#include "common/value_parsers.hpp"
+#include "daemon/proxy/route_table_publisher.hpp"
+
+namespace reg::proxy {
+
+struct ProxySettings {
+  HostPort listen{"0.0.0.0", 80};
+  unsigned workers = 1;
+  Milliseconds client_idle_timeout{60'000};    // keep-alive idle, client side
+  Milliseconds client_header_timeout{10'000};  // slowloris guard
+  // Below typical backends' keep-alive timeouts, so regd closes first.
+  Milliseconds upstream_idle_timeout{4'000};
+  std::uint32_t max_header_bytes = 64 * 1024;
+  unsigned max_idle_upstream_per_host = 64;  // per worker
+};
+
+class ProxyServer {
+ public:
+  ProxyServer(ProxySettings settings, RouteTablePublisher& routes);
+  ~ProxyServer();
+  ProxyServer(const ProxyServer&) = delete;
+  ProxyServer& operator=(const ProxyServer&) = delete;
+
+  // Binds every worker's listener and starts the worker threads. The error
+  // names the address and the reason ("cannot listen on 0.0.0.0:80: Permission denied").
+  Status start();
+  // Stops accepting, lets requests in flight finish for up to `grace`, then
+  // closes everything and joins the workers.
+  void stop(Milliseconds grace);
+
+  unsigned worker_count() const;
+  // The port actually bound (useful with port 0).
+  std::uint16_t bound_port() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace reg::proxy

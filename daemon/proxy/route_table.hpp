@@ -1,0 +1,81 @@
+#pragma once
+// The immutable routing snapshot the control plane publishes on every change
+// and the proxy workers read per request (DESIGN.md "Snapshot publishing").
+// Nothing in here changes after build(); live counters and breaker state sit
+// behind RouteRuntime, which outlives snapshots.
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "common/value_parsers.hpp"
+#include "daemon/proxy/drain_window.hpp"
+#include "daemon/proxy/route_options.hpp"
+
+namespace reg::proxy {
+
+class RouteRuntime;
+
+struct MaintenanceMode {
+  std::optional<BackendUrl> backend;  // proxied when set; else the built-in page
+};
+
+// One route's backend, as a member of a pool.
+struct BackendEntry {
+  std::uint64_t route_number = 0;
+  std::string route_id;  // "r7"
+  BackendUrl backend;
+  std::string service_name;
+  std::string instance_name;
+  RouteOptions options;
+  // Headers set on responses for this route (route-level overrides ALL).
+  std::vector<std::pair<std::string, std::string>> response_headers;
+  bool detached = false;  // its connection-lease session lost its connection
+  std::optional<DrainWindow> drain;
+  std::optional<MaintenanceMode> maintenance;
+  std::shared_ptr<RouteRuntime> runtime;  // never null in a published table
+};
+
+// Routes of every session that share host and path: one load-balancing pool.
+struct Pool {
+  std::string host;  // "example.com" or "*.example.com"
+  std::string path;  // "/api"
+  std::int64_t priority = 0;  // the highest of its routes
+  bool wildcard = false;
+  std::vector<BackendEntry> backends;  // sorted by route number
+};
+
+class RouteTable {
+ public:
+  // Sorts the pools (host, then match order) and indexes them by host.
+  static std::shared_ptr<const RouteTable> build(std::vector<Pool> pools);
+
+  // `host` must already be normalized (normalize_host). Returns the best pool
+  // by PROTOCOL.md §8: highest priority, exact host before wildcard, longest
+  // path, where the path is a prefix on segment boundaries. nullptr: no match.
+  const Pool* match(std::string_view host, std::string_view path) const;
+
+  // Sorted by host and, within a host, in match order (ROUTE_TABLE order).
+  const std::vector<Pool>& pools() const { return pools_; }
+
+ private:
+  std::vector<Pool> pools_;
+  // Host -> indices into pools_, in match order.
+  std::unordered_map<std::string, std::vector<std::uint32_t>> exact_;
+  // Parent domain ("example.com" for "*.example.com") -> indices, match order.
+  std::unordered_map<std::string, std::vector<std::uint32_t>> wildcard_;
+};
+
+// Host header -> lookup key: port and trailing dot removed, lower-cased.
+std::string normalize_host(std::string_view host_header);
+
+// True when `prefix` matches `path` on a segment boundary ("/api" matches
+// "/api", "/api/" and "/api/x", not "/apix"; "/" matches everything).
+bool path_prefix_matches(std::string_view prefix, std::string_view path);
+
+}  // namespace reg::proxy

@@ -1,0 +1,358 @@
+#include "daemon/proxy/upstream_exchange.hpp"
+
+#include <array>
+#include <chrono>
+#include <limits>
+#include <optional>
+
+#include <boost/asio/buffers_iterator.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "daemon/proxy/forwarded_headers.hpp"
+#include "daemon/proxy/maintenance_page.hpp"
+#include "daemon/proxy/worker_context.hpp"
+
+namespace reg::proxy {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+
+// Large enough that a big body moves in few system calls, small enough that
+// thousands of concurrent relays stay cheap.
+constexpr std::size_t kRelayChunkBytes = 16 * 1024;
+
+bool is_idempotent(http::verb method) {
+  switch (method) {
+    case http::verb::get:
+    case http::verb::head:
+    case http::verb::options:
+    case http::verb::put:
+    case http::verb::delete_:
+    case http::verb::trace:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The ways a backend closes a kept-alive connection under our feet.
+bool is_dead_connection(const error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+         ec == asio::error::connection_aborted;
+}
+
+std::string pool_key(const BackendUrl& backend) {
+  return backend.host + ":" + std::to_string(backend.port);
+}
+
+}  // namespace
+
+class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
+ public:
+  UpstreamExchange(WorkerContext& worker, beast::tcp_stream& client,
+                   http::request<http::string_body> request, ExchangePlan plan,
+                   std::function<void(ExchangeResult)> done)
+      : worker_(worker),
+        client_(client),
+        request_(std::move(request)),
+        plan_(plan),
+        done_(std::move(done)),
+        pool_key_(pool_key(*plan.backend)) {}
+
+  void start() {
+    if (plan_.backend->tls()) {
+      // Posted, so that `done` never runs inside exchange_with_backend().
+      asio::post(worker_.io, [self = shared_from_this()] {
+        self->fail(Outcome::tls_unsupported, "https backends are not supported yet");
+      });
+      return;
+    }
+    if (!plan_.upgrade) {
+      if (auto socket = worker_.upstream.take(pool_key_, std::chrono::steady_clock::now())) {
+        upstream_.emplace(std::move(*socket));
+        reused_ = true;
+        return send_request();
+      }
+    }
+    connect();
+  }
+
+  void abort() {
+    aborted_ = true;
+    if (upstream_) upstream_->close();
+    if (resolver_) resolver_->cancel();
+  }
+
+ private:
+  using Outcome = ExchangeResult::Outcome;
+
+  void connect() {
+    reused_ = false;
+    upstream_.emplace(worker_.io);
+    error_code not_an_address;
+    const auto address = asio::ip::make_address(plan_.backend->host, not_an_address);
+    if (!not_an_address) {
+      return connect_to({tcp::endpoint(address, plan_.backend->port)});
+    }
+    resolver_.emplace(worker_.io);
+    resolver_->async_resolve(plan_.backend->host, std::to_string(plan_.backend->port),
+                             beast::bind_front_handler(&UpstreamExchange::on_resolved, shared_from_this()));
+  }
+
+  void on_resolved(error_code ec, const tcp::resolver::results_type& results) {
+    if (ec || aborted_) {
+      return fail(Outcome::connect_failed, "cannot resolve " + plan_.backend->host + ": " + ec.message());
+    }
+    std::vector<tcp::endpoint> endpoints;
+    for (const auto& entry : results) endpoints.push_back(entry.endpoint());
+    connect_to(std::move(endpoints));
+  }
+
+  void connect_to(std::vector<tcp::endpoint> endpoints) {
+    upstream_->expires_after(plan_.connect_timeout);
+    upstream_->async_connect(endpoints, beast::bind_front_handler(&UpstreamExchange::on_connected,
+                                                                  shared_from_this()));
+  }
+
+  void on_connected(error_code ec, const tcp::endpoint&) {
+    if (ec == beast::error::timeout) return fail(Outcome::timed_out, "connecting to the backend timed out");
+    if (ec) return fail(Outcome::connect_failed, "cannot connect to the backend: " + ec.message());
+    upstream_->socket().set_option(tcp::no_delay(true), ec);
+    send_request();
+  }
+
+  void send_request() {
+    start_answer();
+    upstream_buffer_.clear();
+    upstream_->expires_after(plan_.response_timeout);
+    http::async_write(*upstream_, request_,
+                      beast::bind_front_handler(&UpstreamExchange::on_request_sent, shared_from_this()));
+  }
+
+  // A fresh parser for the next answer on the connection.
+  void start_answer() {
+    parser_.emplace();
+    parser_->header_limit(worker_.settings.max_header_bytes);
+    // Answer bodies are relayed, never held, so their size needs no limit.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    // Without this the parser would wait for the body a HEAD answer announces.
+    if (request_.method() == http::verb::head) parser_->skip(true);
+  }
+
+  void on_request_sent(error_code ec, std::size_t) {
+    if (ec) return fail_before_answer(ec);
+    read_answer_header();
+  }
+
+  void read_answer_header() {
+    http::async_read_header(*upstream_, upstream_buffer_, *parser_,
+                            beast::bind_front_handler(&UpstreamExchange::on_answer_header, shared_from_this()));
+  }
+
+  void on_answer_header(error_code ec, std::size_t) {
+    if (ec) return fail_before_answer(ec);
+    const unsigned status = parser_->get().result_int();
+    if (status == 101) {
+      if (plan_.upgrade) return relay_switching_protocols();
+      return fail(Outcome::bad_answer, "the backend switched protocols unasked");
+    }
+    if (status >= 100 && status < 200) {
+      // Interim answers (100 Continue, 103 Early Hints) are not relayed: the
+      // client's body was sent whole, and hints are optional.
+      start_answer();
+      return read_answer_header();
+    }
+    relay_header();
+  }
+
+  void fail_before_answer(const error_code& ec) {
+    const bool nothing_received = !parser_->got_some() && upstream_buffer_.size() == 0;
+    if (reused_ && !retried_ && !aborted_ && nothing_received && is_dead_connection(ec) &&
+        is_idempotent(request_.method())) {
+      retried_ = true;
+      upstream_->close();
+      return connect();
+    }
+    if (ec == beast::error::timeout) return fail(Outcome::timed_out, "the backend did not answer in time");
+    fail(Outcome::bad_answer, "the backend sent no valid answer: " + ec.message());
+  }
+
+  http::response<http::buffer_body>& answer() { return parser_->get(); }
+
+  // The answer's framing towards the client is chosen here, not copied:
+  // Transfer-Encoding is hop-by-hop, and an HTTP/1.0 client cannot read chunks.
+  void relay_header() {
+    auto& response = answer();
+    // A body whose end the backend marks with chunks or by closing. (A HEAD
+    // answer or a 204 may carry chunked headers but has no body to frame.)
+    const bool reframe = !parser_->is_done() && !parser_->content_length();
+    remove_hop_by_hop_headers(response);
+    set_response_headers(response, *plan_.response_headers);
+    if (plan_.mark_maintenance) response.set(kMaintenanceHeader, "true");
+
+    bool keep_alive = plan_.client_keep_alive;
+    if (reframe) {
+      if (plan_.client_version >= 11) {
+        response.chunked(true);
+      } else {
+        keep_alive = false;
+      }
+    }
+    response.version(11);
+    response.keep_alive(keep_alive);
+    if (keep_alive && plan_.client_version == 10) response.set(http::field::connection, "keep-alive");
+
+    result_.status = static_cast<int>(response.result_int());
+    result_.keep_alive = keep_alive;
+    serializer_.emplace(response);
+    // When the body (or its first part) came with the header, header and
+    // body leave in one write. Otherwise the header goes at once: a client
+    // of a slow or streaming answer should not wait for the first body byte.
+    if (parser_->is_done() || upstream_buffer_.size() > 0) return relay_body();
+    client_.expires_after(plan_.client_write_timeout);
+    http::async_write_header(client_, *serializer_,
+                             beast::bind_front_handler(&UpstreamExchange::on_client_written, shared_from_this()));
+  }
+
+  void relay_switching_protocols() {
+    auto& response = answer();
+    const std::string upgrade(response[http::field::upgrade]);
+    remove_hop_by_hop_headers(response);
+    set_response_headers(response, *plan_.response_headers);
+    response.set(http::field::upgrade, upgrade);
+    response.set(http::field::connection, "upgrade");
+    result_.status = 101;
+    serializer_.emplace(response);
+    client_.expires_after(plan_.client_write_timeout);
+    http::async_write_header(client_, *serializer_,
+                             beast::bind_front_handler(&UpstreamExchange::on_switched, shared_from_this()));
+  }
+
+  void on_switched(error_code ec, std::size_t bytes) {
+    result_.bytes_sent += bytes;
+    if (ec) return fail_relay();
+    client_.expires_never();
+    upstream_->expires_never();
+    const auto pending = upstream_buffer_.data();
+    result_.upstream_leftover.assign(asio::buffers_begin(pending), asio::buffers_end(pending));
+    result_.upstream = upstream_->release_socket();
+    finish(Outcome::upgraded);
+  }
+
+  void on_client_written(error_code ec, std::size_t bytes) {
+    result_.bytes_sent += bytes;
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) return fail_relay();
+    relay_body();
+  }
+
+  void relay_body() {
+    if (serializer_->is_done()) return complete();
+    auto& body = answer().body();
+    if (parser_->is_done()) {
+      // Ends the body; with chunked framing this writes the last chunk.
+      body.data = nullptr;
+      body.size = 0;
+      body.more = false;
+      return write_to_client();
+    }
+    body.data = chunk_.data();
+    body.size = chunk_.size();
+    upstream_->expires_after(plan_.response_timeout);
+    http::async_read_some(*upstream_, upstream_buffer_, *parser_,
+                          beast::bind_front_handler(&UpstreamExchange::on_body_read, shared_from_this()));
+  }
+
+  void on_body_read(error_code ec, std::size_t) {
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) return fail_relay();
+    auto& body = answer().body();
+    const std::size_t filled = chunk_.size() - body.size;
+    // A read may parse chunk framing only. An empty piece must not reach the
+    // serializer: with chunked framing it would write "0\r\n\r\n", the end
+    // of the body.
+    if (filled == 0) return relay_body();
+    body.size = filled;
+    body.data = chunk_.data();
+    body.more = !parser_->is_done();
+    write_to_client();
+  }
+
+  void write_to_client() {
+    client_.expires_after(plan_.client_write_timeout);
+    http::async_write(client_, *serializer_,
+                      beast::bind_front_handler(&UpstreamExchange::on_client_written, shared_from_this()));
+  }
+
+  void complete() {
+    client_.expires_never();
+    const bool reusable = parser_->keep_alive() && upstream_buffer_.size() == 0 && !worker_.stopping;
+    if (reusable) {
+      upstream_->expires_never();
+      worker_.upstream.give_back(pool_key_, upstream_->release_socket(), std::chrono::steady_clock::now());
+    }
+    finish(Outcome::relayed);
+  }
+
+  void fail_relay() {
+    upstream_->close();
+    finish(Outcome::relay_failed);
+  }
+
+  void fail(Outcome outcome, std::string detail) {
+    if (upstream_) upstream_->close();
+    result_.detail = std::move(detail);
+    finish(outcome);
+  }
+
+  void finish(Outcome outcome) {
+    result_.outcome = aborted_ ? Outcome::aborted : outcome;
+    auto done = std::move(done_);
+    done(std::move(result_));
+  }
+
+  WorkerContext& worker_;
+  beast::tcp_stream& client_;
+  http::request<http::string_body> request_;
+  const ExchangePlan plan_;
+  std::function<void(ExchangeResult)> done_;
+  const std::string pool_key_;
+  std::optional<tcp::resolver> resolver_;
+  std::optional<beast::tcp_stream> upstream_;
+  bool reused_ = false;
+  bool retried_ = false;
+  bool aborted_ = false;
+  beast::flat_buffer upstream_buffer_;
+  std::optional<http::response_parser<http::buffer_body>> parser_;
+  std::optional<http::response_serializer<http::buffer_body>> serializer_;
+  std::array<char, kRelayChunkBytes> chunk_;
+  ExchangeResult result_;
+};
+
+std::weak_ptr<UpstreamExchange> exchange_with_backend(WorkerContext& worker, beast::tcp_stream& client,
+                                                      http::request<http::string_body> request,
+                                                      ExchangePlan plan,
+                                                      std::function<void(ExchangeResult)> done) {
+  auto exchange = std::make_shared<UpstreamExchange>(worker, client, std::move(request), plan, std::move(done));
+  exchange->start();
+  return exchange;
+}
+
+void abort_exchange(const std::weak_ptr<UpstreamExchange>& exchange) {
+  if (auto live = exchange.lock()) live->abort();
+}
+
+}  // namespace reg::proxy

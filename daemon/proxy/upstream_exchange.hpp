@@ -1,0 +1,74 @@
+#pragma once
+// One request's trip to a backend: a pooled or fresh connection, the request,
+// and the answer relayed to the client as it arrives, so a large body never
+// sits in memory whole. Retries once on a fresh connection when a reused
+// keep-alive connection turns out dead (DESIGN.md "Known traps").
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "common/value_parsers.hpp"
+
+namespace reg::proxy {
+
+class WorkerContext;
+
+struct ExchangePlan {
+  const BackendUrl* backend = nullptr;  // kept alive by the caller's snapshot
+  Milliseconds connect_timeout{0};
+  // Until the answer's header arrives, and then between two reads of its body.
+  Milliseconds response_timeout{0};
+  Milliseconds client_write_timeout{0};
+  const std::vector<std::pair<std::string, std::string>>* response_headers = nullptr;
+  bool mark_maintenance = false;    // add X-Maintenance-Mode: true
+  bool client_keep_alive = false;   // the client connection may stay open afterwards
+  unsigned client_version = 11;     // 10 or 11
+  // A websocket handshake: the request keeps its Upgrade and Connection
+  // headers, and a 101 answer hands both sockets over to a tunnel.
+  bool upgrade = false;
+};
+
+struct ExchangeResult {
+  enum class Outcome {
+    relayed,         // the backend's answer reached the client in full
+    upgraded,        // a 101 reached the client; `upstream` now carries the tunnel
+    connect_failed,  // no answer: the backend could not be reached
+    timed_out,       // no answer: connecting or the answer took too long
+    bad_answer,      // no usable answer: reset, malformed, closed early
+    tls_unsupported, // an https/wss backend
+    relay_failed,    // the answer started but broke off; the client connection must close
+    aborted,         // abort_exchange(): the proxy is stopping
+  };
+  Outcome outcome = Outcome::bad_answer;
+  int status = 0;                // the status the client got; 0 while no answer had begun
+  std::uint64_t bytes_sent = 0;  // to the client, header and body
+  bool keep_alive = false;       // relayed: the client connection may stay open
+  std::string detail;            // for no answer: what went wrong, for the error page
+  std::optional<boost::asio::ip::tcp::socket> upstream;  // upgraded only
+  std::string upstream_leftover;  // upgraded: bytes the backend sent after its 101
+};
+
+class UpstreamExchange;
+
+// Starts the exchange; `done` runs exactly once, on the worker's thread.
+// `client` must stay open and untouched by anyone else until then. The
+// returned handle can abort the exchange (when the proxy stops); it does not
+// keep it alive.
+std::weak_ptr<UpstreamExchange> exchange_with_backend(
+    WorkerContext& worker, boost::beast::tcp_stream& client,
+    boost::beast::http::request<boost::beast::http::string_body> request, ExchangePlan plan,
+    std::function<void(ExchangeResult)> done);
+
+// Closes the backend connection; the exchange then ends with a failure.
+void abort_exchange(const std::weak_ptr<UpstreamExchange>& exchange);
+
+}  // namespace reg::proxy

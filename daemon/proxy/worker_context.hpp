@@ -1,0 +1,66 @@
+#pragma once
+// What the connections of one proxy worker thread share. Only that thread
+// touches it (connection_count excepted), so nothing in here takes a lock.
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <unordered_set>
+
+#include <boost/asio/io_context.hpp>
+
+#include "daemon/proxy/load_balancer.hpp"
+#include "daemon/proxy/proxy_server.hpp"
+#include "daemon/proxy/route_table_publisher.hpp"
+#include "daemon/proxy/upstream_pool.hpp"
+
+namespace reg::proxy {
+
+// What a worker may ask of a live client connection when the proxy stops.
+class ClientConnection {
+ public:
+  virtual ~ClientConnection() = default;
+  // Finish the request in flight, if any, then close; close now when idle.
+  virtual void finish_and_close() = 0;
+  virtual void close_now() = 0;
+};
+
+class WorkerContext {
+ public:
+  WorkerContext(unsigned index, const ProxySettings& settings, RouteTablePublisher& publisher,
+                boost::asio::io_context& io)
+      : index(index),
+        settings(settings),
+        io(io),
+        upstream(settings.max_idle_upstream_per_host, settings.upstream_idle_timeout),
+        publisher_(publisher) {}
+
+  // The newest routing snapshot. Costs one atomic load unless a new one was
+  // published since the last call.
+  const std::shared_ptr<const RouteTable>& routes() {
+    const std::uint64_t version = publisher_.version();
+    if (version != version_) {
+      table_ = publisher_.current();
+      version_ = version;
+      balancer.forget_pools();
+    }
+    return table_;
+  }
+
+  const unsigned index;  // the worker number RouteRuntime counts under
+  const ProxySettings& settings;
+  boost::asio::io_context& io;
+  UpstreamPool upstream;
+  LoadBalancer balancer;
+  std::unordered_set<ClientConnection*> connections;
+  // Read by ProxyServer::stop() from another thread.
+  std::atomic<std::size_t> connection_count{0};
+  bool stopping = false;
+
+ private:
+  RouteTablePublisher& publisher_;
+  std::uint64_t version_ = 0;
+  std::shared_ptr<const RouteTable> table_;
+};
+
+}  // namespace reg::proxy

@@ -1,0 +1,441 @@
+// PROTOCOL.md §8 and the proxy side of §4-§5: real HTTP through regd to real
+// backends.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/control.hpp"
+#include "support/eventually.hpp"
+#include "support/free_port.hpp"
+#include "support/http_backend.hpp"
+#include "support/http_client.hpp"
+#include "support/regd_process.hpp"
+
+namespace reg::test {
+namespace {
+
+using Catch::Matchers::StartsWith;
+
+using namespace std::chrono_literals;
+
+// What the proxy answered as one comparable string: the body of a 200
+// ("backend:A"), else the status and body, or why there was no answer.
+std::string answer(const RegdProcess& regd, std::string_view host, std::string_view target) {
+  const auto response = http_get(regd.proxy(), host, target);
+  return response.status == 200 ? response.body : response.summary();
+}
+
+// How many of `count` requests over one connection each backend answered.
+std::map<std::string, int> spread(const RegdProcess& regd, std::string_view host, int count) {
+  KeepAliveHttpClient client(regd.proxy());
+  std::map<std::string, int> answers;
+  for (int i = 0; i < count; ++i) {
+    const auto response = client.get(host, "/");
+    ++answers[response.status == 200 ? response.body : response.summary()];
+  }
+  return answers;
+}
+
+bool was_requested(const HttpBackend& backend, std::string_view target) {
+  const auto requests = backend.requests();
+  return std::any_of(requests.begin(), requests.end(),
+                     [&](const auto& request) { return request.target == target; });
+}
+
+}  // namespace
+
+TEST_CASE("proxy: traffic flows only after CONFIG_APPLY") {
+  RegdProcess regd;
+  HttpBackend backend("A");
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  const auto route = control.add_route(session, "a.com", "/", backend.url());
+
+  CHECK(http_get(regd.proxy(), "a.com", "/").status == 404);
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+  CHECK(answer(regd, "a.com", "/") == "backend:A");
+  CHECK(http_get(regd.proxy(), "unknown.com", "/").status == 404);
+
+  REQUIRE(control.send("ROUTE_REMOVE|" + session + "|" + route) == "ROUTE_OK");
+  CHECK(answer(regd, "a.com", "/") == "backend:A");
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+  CHECK(http_get(regd.proxy(), "a.com", "/").status == 404);
+}
+
+TEST_CASE("proxy: an exact host wins over a wildcard of one label") {
+  RegdProcess regd;
+  HttpBackend exact("exact");
+  HttpBackend wildcard("wildcard");
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  control.add_route(session, "*.a.com", "/", wildcard.url());
+  control.add_route(session, "api.a.com", "/", exact.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+
+  CHECK(answer(regd, "api.a.com", "/") == "backend:exact");
+  CHECK(answer(regd, "www.a.com", "/") == "backend:wildcard");
+  CHECK(http_get(regd.proxy(), "x.www.a.com", "/").status == 404);
+  CHECK(http_get(regd.proxy(), "a.com", "/").status == 404);
+}
+
+TEST_CASE("proxy: priority comes before host kind and path length") {
+  RegdProcess regd;
+  HttpBackend low("low");
+  HttpBackend high("high");
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  const auto api = control.add_route(session, "a.com", "/api", low.url(), 0);
+  control.add_route(session, "a.com", "/", high.url(), 10);
+  control.add_route(session, "x.b.com", "/", low.url(), 0);
+  control.add_route(session, "*.b.com", "/", high.url(), 5);
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+
+  CHECK(answer(regd, "a.com", "/api/x") == "backend:high");
+  CHECK(answer(regd, "x.b.com", "/") == "backend:high");
+
+  REQUIRE(control.send("ROUTE_UPDATE|" + session + "|" + api + "|priority|20") == "ROUTE_OK");
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+  CHECK(answer(regd, "a.com", "/api/x") == "backend:low");
+}
+
+TEST_CASE("proxy: the longest path prefix wins on segment boundaries") {
+  RegdProcess regd;
+  HttpBackend root("root");
+  HttpBackend api("api");
+  HttpBackend v2("v2");
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  control.add_route(session, "a.com", "/", root.url());
+  control.add_route(session, "a.com", "/api", api.url());
+  control.add_route(session, "a.com", "/api/v2", v2.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+
+  CHECK(answer(regd, "a.com", "/api") == "backend:api");
+  CHECK(answer(regd, "a.com", "/api/") == "backend:api");
+  CHECK(answer(regd, "a.com", "/api/x") == "backend:api");
+  CHECK(answer(regd, "a.com", "/api?x=1") == "backend:api");
+  CHECK(answer(regd, "a.com", "/apix") == "backend:root");
+  CHECK(answer(regd, "a.com", "/ap") == "backend:root");
+  CHECK(answer(regd, "a.com", "/") == "backend:root");
+  CHECK(answer(regd, "a.com", "/api/v2/users") == "backend:v2");
+  CHECK(answer(regd, "a.com", "/api/v20") == "backend:api");
+}
+
+TEST_CASE("proxy: the Host header matches without port trailing dot or case") {
+  RegdProcess regd;
+  HttpBackend backend("A");
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  control.add_route(session, "a.com", "/", backend.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+
+  for (const auto* host : {"a.com", "A.COM", "A.Com:8080", "a.com.", "a.com.:80"}) {
+    INFO("Host: " << host);
+    CHECK(answer(regd, host, "/") == "backend:A");
+  }
+}
+
+TEST_CASE("proxy: sessions serving the same host and path share one pool") {
+  RegdProcess regd;
+  HttpBackend a("A");
+  HttpBackend b("B");
+  Control control(regd.control());
+  const auto first = control.register_session("web", "i1");
+  const auto second = control.register_session("web", "i2");
+  const auto route_a = control.add_route(first, "a.com", "/", a.url());
+  control.add_route(second, "a.com", "/", b.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + first) == "OK");
+  REQUIRE(control.send("CONFIG_APPLY|" + second) == "OK");
+
+  auto answers = spread(regd, "a.com", 20);
+  INFO("backend:A " << answers["backend:A"] << ", backend:B " << answers["backend:B"]);
+  CHECK(answers["backend:A"] + answers["backend:B"] == 20);
+  CHECK(answers["backend:A"] >= 5);
+  CHECK(answers["backend:B"] >= 5);
+
+  REQUIRE(control.send("OPTIONS_SET|" + first + "|" + route_a + "|weight|300") == "OPTIONS_OK");
+  REQUIRE(control.send("CONFIG_APPLY|" + first) == "OK");
+  answers = spread(regd, "a.com", 40);
+  INFO("weighted: backend:A " << answers["backend:A"] << ", backend:B " << answers["backend:B"]);
+  CHECK(answers["backend:A"] + answers["backend:B"] == 40);
+  CHECK(answers["backend:A"] >= 2 * answers["backend:B"]);
+  CHECK(answers["backend:B"] >= 5);
+}
+
+TEST_CASE("proxy: a detached session's backend leaves the rotation until it reconnects") {
+  RegdProcess regd;
+  HttpBackend a("A");
+  HttpBackend b("B");
+  Control control(regd.control());
+  auto holder = std::make_unique<Control>(regd.control());
+  const auto detaching = holder->register_session("web", "i1");
+  holder->add_route(detaching, "a.com", "/", a.url());
+  REQUIRE(holder->send("CONFIG_APPLY|" + detaching) == "OK");
+  const auto staying = control.register_session("web", "i2", persistent_lease);
+  control.add_route(staying, "a.com", "/", b.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + staying) == "OK");
+  REQUIRE(spread(regd, "a.com", 10)["backend:A"] > 0);
+
+  holder.reset();
+  REQUIRE(eventually([&] { return control.session_state(detaching) == "detached"; }));
+  CHECK(spread(regd, "a.com", 10)["backend:B"] == 10);
+
+  Control reconnected(regd.control());
+  REQUIRE(reconnected.send("RECONNECT|" + detaching) == "OK");
+  CHECK(spread(regd, "a.com", 10)["backend:A"] > 0);
+}
+
+TEST_CASE("proxy: a route whose only backend is detached answers 503") {
+  RegdProcess regd;
+  HttpBackend backend("A");
+  Control observer(regd.control());
+  std::string session;
+  {
+    Control holder(regd.control());
+    session = holder.register_session("svc", "i1");
+    holder.add_route(session, "a.com", "/", backend.url());
+    REQUIRE(holder.send("CONFIG_APPLY|" + session) == "OK");
+    REQUIRE(answer(regd, "a.com", "/") == "backend:A");
+  }
+  REQUIRE(eventually([&] { return observer.session_state(session) == "detached"; }));
+  CHECK(http_get(regd.proxy(), "a.com", "/").status == 503);
+}
+
+TEST_CASE("proxy: forwarding headers reach the backend") {
+  RegdProcess regd;
+  HttpBackend backend("A");
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  const auto route = control.add_route(session, "a.com", "/", backend.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+
+  REQUIRE(http_get(regd.proxy(), "a.com", "/path?q=1").status == 200);
+  auto request = backend.last_request();
+  REQUIRE(request);
+  CHECK(request->method == "GET");
+  CHECK(request->target == "/path?q=1");
+  CHECK(request->header("Host") == "a.com");
+  CHECK(request->header("X-Forwarded-For") == "127.0.0.1");
+  CHECK(request->header("X-Real-IP") == "127.0.0.1");
+  CHECK(request->header("X-Forwarded-Proto") == "http");
+  CHECK(request->header("X-Forwarded-Host") == "a.com");
+
+  REQUIRE(http_get(regd.proxy(), "a.com", "/", {{"X-Forwarded-For", "203.0.113.9"}}).status == 200);
+  CHECK(backend.last_request()->header("X-Forwarded-For") == "203.0.113.9, 127.0.0.1");
+
+  REQUIRE(control.send("OPTIONS_SET|" + session + "|" + route + "|preserve_host|false") == "OPTIONS_OK");
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+  REQUIRE(http_get(regd.proxy(), "a.com", "/").status == 200);
+  request = backend.last_request();
+  CHECK_THAT(request->header("Host"), StartsWith("127.0.0.1"));
+  CHECK(request->header("X-Forwarded-Host") == "a.com");
+}
+
+TEST_CASE("proxy: HEADERS_SET adds headers to responses") {
+  RegdProcess regd;
+  HttpBackend backend("A");
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  const auto route = control.add_route(session, "a.com", "/", backend.url());
+  control.add_route(session, "b.com", "/", backend.url());
+  REQUIRE(control.send("HEADERS_SET|" + session + "|ALL|X-Env|prod") == "HEADERS_OK");
+  REQUIRE(control.send("HEADERS_SET|" + session + "|" + route + "|X-Env|staging") == "HEADERS_OK");
+  REQUIRE(control.send("HEADERS_SET|" + session + "|" + route + "|X-Choice|a|b") == "HEADERS_OK");
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+
+  auto response = http_get(regd.proxy(), "a.com", "/");
+  CHECK(response.header("X-Env") == "staging");
+  CHECK(response.header("X-Choice") == "a|b");
+  CHECK(response.header("X-Backend") == "A");
+  response = http_get(regd.proxy(), "b.com", "/");
+  CHECK(response.header("X-Env") == "prod");
+  CHECK(response.header("X-Choice") == "");
+
+  REQUIRE(control.send("HEADERS_REMOVE|" + session + "|" + route + "|X-Env") == "HEADERS_OK");
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+  CHECK(http_get(regd.proxy(), "a.com", "/").header("X-Env") == "prod");
+}
+
+TEST_CASE("proxy: strip_prefix removes the route path before the backend's base path") {
+  RegdProcess regd;
+  HttpBackend backend("A");
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  const auto api = control.add_route(session, "a.com", "/api", backend.url());
+  const auto based = control.add_route(session, "b.com", "/svc", backend.url() + "/base");
+  control.add_route(session, "c.com", "/", backend.url() + "/base");
+  REQUIRE(control.send("OPTIONS_SET|" + session + "|" + api + "|strip_prefix|true") == "OPTIONS_OK");
+  REQUIRE(control.send("OPTIONS_SET|" + session + "|" + based + "|strip_prefix|true") == "OPTIONS_OK");
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+
+  REQUIRE(answer(regd, "a.com", "/api/users?x=1") == "backend:A");
+  CHECK(backend.last_request()->target == "/users?x=1");
+  REQUIRE(answer(regd, "a.com", "/api") == "backend:A");
+  CHECK(backend.last_request()->target == "/");
+  REQUIRE(answer(regd, "b.com", "/svc/users") == "backend:A");
+  CHECK(backend.last_request()->target == "/base/users");
+  REQUIRE(answer(regd, "c.com", "/x") == "backend:A");
+  CHECK(backend.last_request()->target == "/base/x");
+}
+
+TEST_CASE("proxy: 502 when the backend cannot be reached") {
+  RegdProcess regd;
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  control.add_route(session, "a.com", "/", "http://127.0.0.1:" + std::to_string(free_loopback_port()));
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+
+  CHECK(http_get(regd.proxy(), "a.com", "/").status == 502);
+}
+
+TEST_CASE("proxy: 504 when the backend answers later than the timeout") {
+  RegdProcess regd;
+  HttpBackend slow("slow", 200, 1000ms);
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  const auto route = control.add_route(session, "a.com", "/", slow.url());
+  REQUIRE(control.send("OPTIONS_SET|" + session + "|" + route + "|timeout|200ms") == "OPTIONS_OK");
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+
+  CHECK(http_get(regd.proxy(), "a.com", "/").status == 504);
+}
+
+TEST_CASE("proxy: maintenance answers with the built-in page") {
+  RegdProcess regd;
+  HttpBackend backend("A");
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  control.add_route(session, "a.com", "/", backend.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+
+  REQUIRE(control.send("MAINT_ENTER|" + session + "|ALL") == "ACK");
+  REQUIRE(control.next_line() == "MAINT_OK|ALL");
+  const auto served_before = backend.request_count();
+  auto response = http_get(regd.proxy(), "a.com", "/");
+  CHECK(response.status == 503);
+  CHECK(response.header("X-Maintenance-Mode") == "true");
+  CHECK(response.header("Retry-After") != "");
+  CHECK(backend.request_count() == served_before);
+
+  // ALL covers routes applied later, too.
+  control.add_route(session, "b.com", "/", backend.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+  CHECK(http_get(regd.proxy(), "b.com", "/").status == 503);
+
+  REQUIRE(control.send("MAINT_EXIT|" + session + "|ALL") == "ACK");
+  REQUIRE(control.next_line() == "MAINT_OK|ALL");
+  CHECK(answer(regd, "a.com", "/") == "backend:A");
+  CHECK(answer(regd, "b.com", "/") == "backend:A");
+}
+
+TEST_CASE("proxy: maintenance sends requests to the maintenance backend as they came") {
+  RegdProcess regd;
+  HttpBackend backend("A");
+  HttpBackend maintenance_page("maint");
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  const auto route = control.add_route(session, "a.com", "/", backend.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+
+  REQUIRE(control.send("MAINT_ENTER|" + session + "|" + route + "|" + maintenance_page.url()) == "ACK");
+  REQUIRE(control.next_line() == "MAINT_OK|" + route);
+  const auto served_before = backend.request_count();
+  const auto response = http_get(regd.proxy(), "a.com", "/shop/cart?item=7");
+  CHECK(response.status == 200);
+  CHECK(response.body == "backend:maint");
+  CHECK(response.header("X-Maintenance-Mode") == "true");
+  CHECK(was_requested(maintenance_page, "/shop/cart?item=7"));
+  CHECK(backend.request_count() == served_before);
+}
+
+TEST_CASE("proxy: a finished drain of a lone backend answers 503 with Retry-After") {
+  RegdProcess regd;
+  HttpBackend backend("A");
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  control.add_route(session, "a.com", "/", backend.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+  REQUIRE(control.send("SUBSCRIBE|" + session + "|drain_completed") == "SUBSCRIBE_OK");
+
+  REQUIRE_THAT(control.send("DRAIN_START|" + session + "|1s"), StartsWith("DRAIN_OK|"));
+  REQUIRE_THAT(control.next_line(20s), StartsWith("EVENT|drain_completed|"));
+  const auto response = http_get(regd.proxy(), "a.com", "/");
+  CHECK(response.status == 503);
+  CHECK(response.header("Retry-After") != "");
+
+  REQUIRE(control.send("DRAIN_CANCEL|" + session) == "DRAIN_OK");
+  CHECK(answer(regd, "a.com", "/") == "backend:A");
+}
+
+TEST_CASE("proxy: a drained instance's traffic moves to the other instances") {
+  RegdProcess regd;
+  HttpBackend a("A");
+  HttpBackend b("B");
+  Control control(regd.control());
+  const auto draining = control.register_session("web", "i1");
+  const auto staying = control.register_session("web", "i2");
+  control.add_route(draining, "a.com", "/", a.url());
+  control.add_route(staying, "a.com", "/", b.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + draining) == "OK");
+  REQUIRE(control.send("CONFIG_APPLY|" + staying) == "OK");
+  REQUIRE(control.send("SUBSCRIBE|" + draining + "|drain_completed") == "SUBSCRIBE_OK");
+
+  REQUIRE_THAT(control.send("DRAIN_START|" + draining + "|1s"), StartsWith("DRAIN_OK|"));
+  REQUIRE_THAT(control.next_line(20s), StartsWith("EVENT|drain_completed|"));
+  CHECK(spread(regd, "a.com", 10)["backend:B"] == 10);
+}
+
+TEST_CASE("proxy: applies under continuous traffic fail no request") {
+  RegdProcess regd;
+  HttpBackend a("A");
+  HttpBackend b("B");
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1", persistent_lease);
+  const auto route = control.add_route(session, "a.com", "/", a.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+
+  std::atomic<int> sent{0};
+  std::mutex failures_mutex;
+  std::vector<std::string> failures;
+  const auto record = [&](const HttpResponse& response) {
+    ++sent;
+    if (response.status >= 200 && response.status < 300) return;
+    std::lock_guard lock(failures_mutex);
+    failures.push_back(response.summary());
+  };
+  {
+    std::jthread keep_alive([&](std::stop_token stop) {
+      KeepAliveHttpClient client(regd.proxy());
+      while (!stop.stop_requested()) record(client.get("a.com", "/"));
+    });
+    std::jthread new_connections([&](std::stop_token stop) {
+      while (!stop.stop_requested()) record(http_get(regd.proxy(), "a.com", "/"));
+    });
+    for (int apply = 0; apply < 20; ++apply) {
+      const auto& next = apply % 2 == 0 ? b : a;
+      REQUIRE(control.send("ROUTE_UPDATE|" + session + "|" + route + "|backend_url|" + next.url()) ==
+              "ROUTE_OK");
+      REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+      const int before = sent;
+      REQUIRE(eventually([&] { return sent >= before + 10; }));
+    }
+  }
+
+  std::string first_failures;
+  for (std::size_t i = 0; i < std::min<std::size_t>(failures.size(), 5); ++i)
+    first_failures += failures[i] + "; ";
+  INFO(sent << " requests, " << failures.size() << " failed: " << first_failures);
+  CHECK(failures.empty());
+  CHECK(a.request_count() > 0);
+  CHECK(b.request_count() > 0);
+}
+
+}  // namespace reg::test

@@ -1,0 +1,165 @@
+#include "daemon/proxy/load_balancer.hpp"
+
+#include <map>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+namespace reg::proxy {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using Verdict = BackendChoice::Verdict;
+
+const SystemTime kNow = SystemTime{} + std::chrono::hours(24 * 365 * 50);
+
+BackendEntry backend(std::string route_id, int weight = 100) {
+  BackendEntry entry;
+  entry.route_id = std::move(route_id);
+  entry.options.weight = weight;
+  return entry;
+}
+
+DrainWindow drain_at(double fraction) {
+  // A 100 s drain whose share at kNow is `fraction`.
+  const auto elapsed = milliseconds(static_cast<long>((1.0 - fraction) * 100'000));
+  return DrainWindow{kNow - elapsed, milliseconds(100'000)};
+}
+
+Pool pool_of(std::vector<BackendEntry> entries) {
+  Pool pool;
+  pool.host = "example.com";
+  pool.path = "/";
+  pool.backends = std::move(entries);
+  return pool;
+}
+
+// Route id -> how often it was chosen (forwarded) in `requests` picks.
+std::map<std::string, int> tally(LoadBalancer& balancer, const Pool& pool, int requests) {
+  std::map<std::string, int> counts;
+  for (int i = 0; i < requests; ++i) {
+    const BackendChoice choice = balancer.choose(pool, kNow);
+    if (choice.verdict == Verdict::forward) ++counts[choice.entry->route_id];
+  }
+  return counts;
+}
+
+}  // namespace
+
+TEST_CASE("equal weights alternate", "[load_balancer]") {
+  LoadBalancer balancer;
+  const Pool pool = pool_of({backend("r1"), backend("r2")});
+  std::string order;
+  for (int i = 0; i < 6; ++i) order += balancer.choose(pool, kNow).entry->route_id;
+  CHECK(order == "r1r2r1r2r1r2");
+}
+
+TEST_CASE("weights set the share, spread smoothly", "[load_balancer]") {
+  LoadBalancer balancer;
+  const Pool pool = pool_of({backend("r1", 300), backend("r2", 100)});
+  std::string order;
+  for (int i = 0; i < 8; ++i) order += balancer.choose(pool, kNow).entry->route_id;
+  // Smooth round robin never sends the heavy backend a burst of all its share.
+  CHECK(order == "r1r1r2r1r1r1r2r1");
+  const auto counts = tally(balancer, pool, 4000);
+  CHECK(counts.at("r1") == 3000);
+  CHECK(counts.at("r2") == 1000);
+}
+
+TEST_CASE("detached backends leave the rotation", "[load_balancer]") {
+  LoadBalancer balancer;
+  BackendEntry gone = backend("r1");
+  gone.detached = true;
+  const Pool pool = pool_of({gone, backend("r2")});
+  const auto counts = tally(balancer, pool, 10);
+  CHECK(counts.size() == 1);
+  CHECK(counts.at("r2") == 10);
+}
+
+TEST_CASE("a pool with every backend detached has none", "[load_balancer]") {
+  LoadBalancer balancer;
+  BackendEntry first = backend("r1");
+  BackendEntry second = backend("r2");
+  first.detached = second.detached = true;
+  const BackendChoice choice = balancer.choose(pool_of({first, second}), kNow);
+  CHECK(choice.verdict == Verdict::no_backend);
+  CHECK(choice.entry == nullptr);
+}
+
+TEST_CASE("a draining backend with company loses weight, not requests", "[load_balancer]") {
+  LoadBalancer balancer;
+  BackendEntry draining = backend("r1");
+  draining.drain = drain_at(0.5);
+  const Pool pool = pool_of({draining, backend("r2")});
+  const auto counts = tally(balancer, pool, 3000);
+  CHECK(counts.at("r1") == 1000);
+  CHECK(counts.at("r2") == 2000);
+}
+
+TEST_CASE("a completed drain with company gets nothing", "[load_balancer]") {
+  LoadBalancer balancer;
+  BackendEntry drained = backend("r1");
+  drained.drain = DrainWindow{kNow - seconds(60), milliseconds(10'000)};
+  const Pool pool = pool_of({drained, backend("r2")});
+  const auto counts = tally(balancer, pool, 50);
+  CHECK(counts.count("r1") == 0);
+  CHECK(counts.at("r2") == 50);
+}
+
+TEST_CASE("a pool draining alone refuses the drained share", "[load_balancer]") {
+  LoadBalancer balancer;
+  BackendEntry alone = backend("r1");
+
+  SECTION("at the start everything passes") {
+    alone.drain = drain_at(1.0);
+    const auto counts = tally(balancer, pool_of({alone}), 100);
+    CHECK(counts.at("r1") == 100);
+  }
+  SECTION("half way, exactly every other request passes") {
+    alone.drain = drain_at(0.5);
+    const Pool pool = pool_of({alone});
+    std::string verdicts;
+    for (int i = 0; i < 6; ++i) {
+      verdicts += balancer.choose(pool, kNow).verdict == Verdict::forward ? 'F' : 'R';
+    }
+    CHECK(verdicts == "FRFRFR");
+  }
+  SECTION("a quarter of the traffic is left") {
+    alone.drain = drain_at(0.25);
+    const auto counts = tally(balancer, pool_of({alone}), 1000);
+    CHECK(counts.at("r1") == 250);
+  }
+  SECTION("after completion every request is refused, charged to the route") {
+    alone.drain = DrainWindow{kNow - seconds(60), milliseconds(10'000)};
+    const Pool pool = pool_of({alone});
+    for (int i = 0; i < 5; ++i) {
+      const BackendChoice choice = balancer.choose(pool, kNow);
+      CHECK(choice.verdict == Verdict::drain_rejected);
+      REQUIRE(choice.entry != nullptr);
+      CHECK(choice.entry->route_id == "r1");
+    }
+  }
+}
+
+TEST_CASE("a detached backend does not keep a drained pool company", "[load_balancer]") {
+  LoadBalancer balancer;
+  BackendEntry drained = backend("r1");
+  drained.drain = DrainWindow{kNow - seconds(60), milliseconds(10'000)};
+  BackendEntry gone = backend("r2");
+  gone.detached = true;
+  CHECK(balancer.choose(pool_of({drained, gone}), kNow).verdict == Verdict::drain_rejected);
+}
+
+TEST_CASE("state follows the pool, and forget_pools starts over", "[load_balancer]") {
+  LoadBalancer balancer;
+  const Pool first = pool_of({backend("r1"), backend("r2")});
+  const Pool second = pool_of({backend("r3"), backend("r4")});
+  CHECK(balancer.choose(first, kNow).entry->route_id == "r1");
+  CHECK(balancer.choose(second, kNow).entry->route_id == "r3");
+  CHECK(balancer.choose(first, kNow).entry->route_id == "r2");
+  balancer.forget_pools();
+  CHECK(balancer.choose(first, kNow).entry->route_id == "r1");
+}
+
+}  // namespace reg::proxy
