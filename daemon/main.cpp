@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -27,8 +28,14 @@ int main(int argc, char** argv) {
 
   boost::asio::io_context control_io(1);
   proxy::RouteTablePublisher publisher;
+  control::ControlPlane* plane_ref = nullptr;
+  // Breaker changes happen on proxy workers; events belong to the control thread.
+  options->proxy.on_circuit_change = [&control_io, &plane_ref](std::uint64_t route, proxy::CircuitTransition change) {
+    boost::asio::post(control_io, [&plane_ref, route, change] { plane_ref->circuit_changed(route, change); });
+  };
   proxy::ProxyServer proxy(options->proxy, publisher);
   control::ControlPlane plane(control_io, options->control, publisher, proxy.worker_count());
+  plane_ref = &plane;
   control::ControlServer control_server(plane);
   admin::AdminServer admin(control_io, options->admin);
 

@@ -5,6 +5,7 @@
 #include "common/time_format.hpp"
 #include "daemon/control/config_diff.hpp"
 #include "daemon/control/route_table_builder.hpp"
+#include "daemon/proxy/circuit_breaker.hpp"
 
 namespace reg::control {
 namespace {
@@ -21,18 +22,63 @@ ControlPlane::ControlPlane(boost::asio::io_context& io, ControlSettings settings
       settings_(std::move(settings)),
       publisher_(publisher),
       runtimes_(proxy_workers),
+      health_(io, [this](const HealthChange& change) { health_changed(change); }),
       current_table_(publisher.current()),
       housekeeping_timer_(io) {}
 
 void ControlPlane::start() { schedule_housekeeping(); }
 
-void ControlPlane::stop() { housekeeping_timer_.cancel(); }
+void ControlPlane::stop() {
+  housekeeping_timer_.cancel();
+  health_.stop();
+}
 
 void ControlPlane::publish_if_changed() {
   if (!routes_dirty_) return;
   routes_dirty_ = false;
-  current_table_ = build_route_table(sessions_, runtimes_);
+  health_.reconcile(health_checks());
+  current_table_ = build_route_table(sessions_, runtimes_, health_);
   publisher_.publish(current_table_);
+}
+
+std::vector<HealthCheckSpec> ControlPlane::health_checks() const {
+  std::vector<HealthCheckSpec> checks;
+  for (const auto& [id, session] : sessions_.sessions()) {
+    const SessionConfig& config = session->active;
+    for (const auto& [route, check] : config.health) {
+      auto applied = config.routes.find(route);
+      if (applied == config.routes.end()) continue;
+      const proxy::RouteOptions options = resolve_options(config, route);
+      checks.push_back({route, applied->second.backend, check.path, check.interval, check.timeout,
+                        options.health_rise, options.health_fall, options.health_status});
+    }
+  }
+  return checks;
+}
+
+Session* ControlPlane::owner_of(std::uint64_t route) {
+  for (const auto& [id, session] : sessions_.sessions())
+    if (session->active.routes.count(route)) return session.get();
+  return nullptr;
+}
+
+void ControlPlane::health_changed(const HealthChange& change) {
+  if (Session* owner = owner_of(change.route_number)) {
+    events_.publish(owner->id, "backend_health_changed",
+                    {{"route_id", format_route_id(change.route_number)},
+                     {"backend", change.backend},
+                     {"healthy", change.healthy},
+                     {"reason", change.reason}});
+  }
+}
+
+void ControlPlane::circuit_changed(std::uint64_t route, proxy::CircuitTransition transition) {
+  if (Session* owner = owner_of(route)) {
+    events_.publish(owner->id, "circuit_state_changed",
+                    {{"route_id", format_route_id(route)},
+                     {"from", proxy::circuit_state_name(transition.from)},
+                     {"to", proxy::circuit_state_name(transition.to)}});
+  }
 }
 
 void ControlPlane::connection_closed(ConnectionId connection) {

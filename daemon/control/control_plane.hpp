@@ -11,6 +11,7 @@
 
 #include "daemon/control/control_settings.hpp"
 #include "daemon/control/event_bus.hpp"
+#include "daemon/control/health_monitor.hpp"
 #include "daemon/control/route_runtimes.hpp"
 #include "daemon/control/session_registry.hpp"
 #include "daemon/proxy/route_table_publisher.hpp"
@@ -44,6 +45,9 @@ class ControlPlane {
   void routes_changed() { routes_dirty_ = true; }
   void publish_if_changed();
 
+  // A breaker changed state on a proxy worker; called on the control thread.
+  void circuit_changed(std::uint64_t route, proxy::CircuitTransition transition);
+
   // A connection went away: the sessions it held are detached, its
   // subscriptions end.
   void connection_closed(ConnectionId connection);
@@ -60,6 +64,10 @@ class ControlPlane {
  private:
   void schedule_housekeeping();
   void housekeeping();
+  void health_changed(const HealthChange& change);
+  // The session whose active configuration has `route`, if any.
+  Session* owner_of(std::uint64_t route);
+  std::vector<HealthCheckSpec> health_checks() const;
 
   boost::asio::io_context& io_;
   ControlSettings settings_;
@@ -67,6 +75,7 @@ class ControlPlane {
   SessionRegistry sessions_;
   EventBus events_;
   RouteRuntimes runtimes_;
+  HealthMonitor health_;
   std::shared_ptr<const proxy::RouteTable> current_table_;
   bool routes_dirty_ = false;
   std::uint64_t applies_ = 0;

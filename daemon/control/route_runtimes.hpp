@@ -1,11 +1,17 @@
 #pragma once
 // The live state of every applied route, kept across routing snapshots so
-// counters survive applies; dropped when its route leaves the active config.
+// counters, rate-limit tables and breaker state survive applies; dropped when
+// its route leaves the active configuration. A changed limit or breaker
+// setting starts a fresh limiter or breaker.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "daemon/control/session_config.hpp"
+#include "daemon/proxy/circuit_breaker.hpp"
+#include "daemon/proxy/rate_limiter.hpp"
 #include "daemon/proxy/route_runtime.hpp"
 
 namespace reg::control {
@@ -14,30 +20,30 @@ class RouteRuntimes {
  public:
   explicit RouteRuntimes(unsigned workers) : workers_(workers) {}
 
-  const std::shared_ptr<proxy::RouteRuntime>& get_or_create(std::uint64_t route) {
-    auto& runtime = runtimes_[route];
-    if (!runtime) runtime = std::make_shared<proxy::RouteRuntime>(workers_);
-    return runtime;
-  }
+  const std::shared_ptr<proxy::RouteRuntime>& get_or_create(std::uint64_t route);
+  const proxy::RouteRuntime* find(std::uint64_t route) const;
 
-  const proxy::RouteRuntime* find(std::uint64_t route) const {
-    auto found = runtimes_.find(route);
-    return found == runtimes_.end() ? nullptr : found->second.get();
-  }
+  // The route's limiter or breaker for its effective setting; null for none.
+  std::shared_ptr<proxy::RateLimiter> rate_limiter(std::uint64_t route, const std::optional<RateLimitSpec>& spec);
+  std::shared_ptr<proxy::CircuitBreaker> circuit(std::uint64_t route, const std::optional<CircuitSpec>& spec);
+  proxy::CircuitBreaker* find_circuit(std::uint64_t route) const;
 
   // Snapshots still serving requests keep their own references.
-  void retain_only(const std::unordered_set<std::uint64_t>& live) {
-    for (auto it = runtimes_.begin(); it != runtimes_.end();) {
-      if (live.count(it->first)) ++it;
-      else it = runtimes_.erase(it);
-    }
-  }
+  void retain_only(const std::unordered_set<std::uint64_t>& live);
 
   unsigned workers() const { return workers_; }
 
  private:
+  template <class Spec, class Object>
+  struct Configured {
+    Spec spec;
+    std::shared_ptr<Object> object;
+  };
+
   unsigned workers_;
   std::unordered_map<std::uint64_t, std::shared_ptr<proxy::RouteRuntime>> runtimes_;
+  std::unordered_map<std::uint64_t, Configured<RateLimitSpec, proxy::RateLimiter>> rate_limiters_;
+  std::unordered_map<std::uint64_t, Configured<CircuitSpec, proxy::CircuitBreaker>> circuits_;
 };
 
 }  // namespace reg::control

@@ -7,17 +7,6 @@
 namespace reg::control {
 namespace {
 
-proxy::RouteOptions resolve_options(const SessionConfig& config, std::uint64_t route) {
-  proxy::RouteOptions options;
-  // ALL first, then the route's own, so the route's value wins.
-  for (Target target : {kAllRoutes, route}) {
-    for (auto it = config.options.lower_bound({target, std::string()});
-         it != config.options.end() && it->first.first == target; ++it)
-      proxy::set_option(options, it->first.second, it->second);
-  }
-  return options;
-}
-
 std::vector<std::pair<std::string, std::string>> resolve_headers(const SessionConfig& config,
                                                                  std::uint64_t route) {
   std::map<std::string, const HeaderValue*> merged;
@@ -32,10 +21,30 @@ std::vector<std::pair<std::string, std::string>> resolve_headers(const SessionCo
   return headers;
 }
 
+// A route's own setting wins over the session's ALL setting.
+template <class Spec>
+std::optional<Spec> effective(const std::map<Target, Spec>& settings, std::uint64_t route) {
+  if (auto own = settings.find(route); own != settings.end()) return own->second;
+  if (auto all = settings.find(kAllRoutes); all != settings.end()) return all->second;
+  return std::nullopt;
+}
+
 }  // namespace
 
+proxy::RouteOptions resolve_options(const SessionConfig& config, std::uint64_t route) {
+  proxy::RouteOptions options;
+  // ALL first, then the route's own, so the route's value wins.
+  for (Target target : {kAllRoutes, route}) {
+    for (auto it = config.options.lower_bound({target, std::string()});
+         it != config.options.end() && it->first.first == target; ++it)
+      proxy::set_option(options, it->first.second, it->second);
+  }
+  return options;
+}
+
 std::shared_ptr<const proxy::RouteTable> build_route_table(const SessionRegistry& registry,
-                                                           RouteRuntimes& runtimes) {
+                                                           RouteRuntimes& runtimes,
+                                                           const HealthMonitor& health) {
   std::vector<proxy::Pool> pools;
   std::unordered_map<std::string, std::size_t> pool_index;
   std::unordered_set<std::uint64_t> live_routes;
@@ -56,6 +65,9 @@ std::shared_ptr<const proxy::RouteTable> build_route_table(const SessionRegistry
       entry.drain = session->drain;
       if (session->maintenance.covers(number)) entry.maintenance = proxy::MaintenanceMode{session->maintenance.backend};
       entry.runtime = runtimes.get_or_create(number);
+      entry.rate_limiter = runtimes.rate_limiter(number, effective(config.ratelimits, number));
+      entry.circuit = runtimes.circuit(number, effective(config.circuits, number));
+      entry.health = health.health_of(number);
 
       for (const auto& domain : route.domains) {
         auto [slot, added] = pool_index.try_emplace(route_key(domain, route.path), pools.size());

@@ -3,13 +3,18 @@
 // immutable RouteTable the proxy serves.
 #include <memory>
 
+#include "daemon/control/health_monitor.hpp"
 #include "daemon/control/route_runtimes.hpp"
 #include "daemon/control/session_registry.hpp"
 #include "daemon/proxy/route_table.hpp"
 
 namespace reg::control {
 
+// The session's ALL options, overridden by the route's own.
+proxy::RouteOptions resolve_options(const SessionConfig& config, std::uint64_t route);
+
 std::shared_ptr<const proxy::RouteTable> build_route_table(const SessionRegistry& registry,
-                                                           RouteRuntimes& runtimes);
+                                                           RouteRuntimes& runtimes,
+                                                           const HealthMonitor& health);
 
 }  // namespace reg::control

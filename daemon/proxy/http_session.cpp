@@ -22,7 +22,9 @@
 
 #include "daemon/proxy/byte_tunnel.hpp"
 #include "daemon/proxy/forwarded_headers.hpp"
+#include "daemon/proxy/circuit_breaker.hpp"
 #include "daemon/proxy/maintenance_page.hpp"
+#include "daemon/proxy/rate_limiter.hpp"
 #include "daemon/proxy/request_target.hpp"
 #include "daemon/proxy/route_runtime.hpp"
 #include "daemon/proxy/upstream_exchange.hpp"
@@ -48,6 +50,7 @@ constexpr std::size_t kReadChunkBytes = 4096;
 constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr std::string_view kDrainRetryAfter = "5";
+constexpr std::string_view kCircuitRetryAfter = "5";
 
 // Request smuggling guard (DESIGN.md "Known traps"): Beast 1.74 accepts
 // framings that other servers on the path may read differently.
@@ -92,6 +95,16 @@ Response plain_response(http::status status, std::string text) {
   Response response{status, 11};
   response.set(http::field::content_type, "text/plain; charset=utf-8");
   response.body() = std::move(text);
+  return response;
+}
+
+// 429 with the IETF RateLimit fields, so a client can pace itself.
+Response rate_limited_response(const RateDecision& decision) {
+  auto response = plain_response(http::status::too_many_requests, "rate limit exceeded\n");
+  response.set(http::field::retry_after, std::to_string(decision.retry_after_seconds()));
+  response.set("RateLimit-Limit", std::to_string(decision.limit));
+  response.set("RateLimit-Remaining", std::to_string(decision.remaining));
+  response.set("RateLimit-Reset", std::to_string(decision.reset_seconds()));
   return response;
 }
 
@@ -158,6 +171,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     bool has_body = false;
     bool maintenance = false;
     bool upgrade = false;
+    std::optional<CircuitAdmission> circuit;  // settled exactly once, in record()
   };
 
   void read_request_header() {
@@ -229,7 +243,8 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     }
     request_.pool = std::shared_ptr<const Pool>(table, pool);
 
-    const BackendChoice choice = worker_.balancer.choose(*pool, std::chrono::system_clock::now());
+    const BackendChoice choice =
+        worker_.balancer.choose(*pool, std::chrono::system_clock::now(), std::chrono::steady_clock::now());
     // A pool with no backend in rotation charges the refusal to its first route.
     request_.entry = choice.entry != nullptr ? choice.entry : &pool->backends.front();
     request_.entry->runtime->request_started(worker_.index);
@@ -254,6 +269,21 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
       request_.maintenance = true;
       if (!entry.maintenance->backend) return respond(maintenance_response(), Disposition::maintenance);
       return read_request_body();
+    }
+    const auto steady_now = std::chrono::steady_clock::now();
+    if (entry.rate_limiter) {
+      const RateDecision decision = entry.rate_limiter->check(peer_, steady_now);
+      if (!decision.allowed) return respond(rate_limited_response(decision), Disposition::rate_limited);
+    }
+    if (entry.circuit) {
+      request_.circuit = entry.circuit->try_acquire(steady_now);
+      report_circuit_change(request_.circuit->transition);
+      if (!request_.circuit->allowed) {
+        request_.circuit.reset();
+        auto response = plain_response(http::status::service_unavailable, "circuit open: the backend is failing\n");
+        response.set(http::field::retry_after, kCircuitRetryAfter);
+        return respond(std::move(response), Disposition::circuit_rejected);
+      }
     }
     if (asks_for_websocket(parser_->get())) {
       if (!entry.options.websocket) {
@@ -438,9 +468,31 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     wait_for_next_request();
   }
 
+  void report_circuit_change(const std::optional<CircuitTransition>& transition) {
+    if (transition && worker_.settings.on_circuit_change)
+      worker_.settings.on_circuit_change(request_.entry->route_number, *transition);
+  }
+
+  // A failure is a backend that could not be reached, timed out or answered
+  // 5xx; a request that ended before any answer gives its trial place back.
+  void settle_circuit(int status, Disposition disposition) {
+    if (!request_.circuit) return;
+    CircuitBreaker& circuit = *request_.entry->circuit;
+    const CircuitAdmission admission = *request_.circuit;
+    request_.circuit.reset();
+    if (disposition == Disposition::backend_failure || (disposition == Disposition::proxied && status >= 500)) {
+      report_circuit_change(circuit.record_failure(admission, std::chrono::steady_clock::now()));
+    } else if (disposition == Disposition::proxied && status > 0) {
+      report_circuit_change(circuit.record_success(admission));
+    } else {
+      circuit.record_abandoned(admission);
+    }
+  }
+
   // Counts the request on its route, once; the snapshot is let go.
   void record(int status, Disposition disposition) {
     if (request_.entry == nullptr) return;
+    settle_circuit(status, disposition);
     const auto latency = request_.answered.value_or(Clock::now()) - request_.started;
     request_.entry->runtime->request_finished(
         worker_.index, RequestOutcome{disposition, status, request_.bytes_sent, request_.bytes_received,

@@ -13,12 +13,13 @@ double traffic_share(const BackendEntry& entry, SystemTime now) {
 // richest wins and pays the total. Returns the index, or npos when no
 // candidate has a positive weight.
 template <class WeightOf>
-std::size_t smooth_round_robin(const Pool& pool, std::vector<double>& current, WeightOf weight_of) {
+std::size_t smooth_round_robin(const Pool& pool, const std::vector<bool>& in_rotation, std::vector<double>& current,
+                               WeightOf weight_of) {
   std::size_t best = kNone;
   double total = 0.0;
   for (std::size_t i = 0; i < pool.backends.size(); ++i) {
     const BackendEntry& entry = pool.backends[i];
-    if (entry.detached) continue;
+    if (!in_rotation[i]) continue;
     const double weight = weight_of(entry);
     if (weight <= 0.0) continue;
     current[i] += weight;
@@ -31,14 +32,18 @@ std::size_t smooth_round_robin(const Pool& pool, std::vector<double>& current, W
 
 }  // namespace
 
-BackendChoice LoadBalancer::choose(const Pool& pool, SystemTime now) {
+BackendChoice LoadBalancer::choose(const Pool& pool, SystemTime now, SteadyTime steady_now) {
   PoolState& state = pools_[&pool];
   state.current_weight.resize(pool.backends.size(), 0.0);
+  // Reused per worker: the rotation is read once per request, not per pass.
+  state.in_rotation.resize(pool.backends.size());
 
   bool any_in_rotation = false;
   bool all_draining = true;
-  for (const BackendEntry& entry : pool.backends) {
-    if (entry.detached) continue;
+  for (std::size_t i = 0; i < pool.backends.size(); ++i) {
+    const BackendEntry& entry = pool.backends[i];
+    state.in_rotation[i] = entry.in_rotation(steady_now);
+    if (!state.in_rotation[i]) continue;
     any_in_rotation = true;
     if (!entry.drain) all_draining = false;
   }
@@ -48,17 +53,17 @@ BackendChoice LoadBalancer::choose(const Pool& pool, SystemTime now) {
     return entry.options.weight * traffic_share(entry, now);
   };
   if (!all_draining) {
-    const std::size_t chosen = smooth_round_robin(pool, state.current_weight, scaled_weight);
+    const std::size_t chosen = smooth_round_robin(pool, state.in_rotation, state.current_weight, scaled_weight);
     if (chosen == kNone) return {BackendChoice::Verdict::no_backend, nullptr};
     return {BackendChoice::Verdict::forward, &pool.backends[chosen]};
   }
 
   // Draining alone: nobody can take the drained share, so it is refused.
-  std::size_t chosen = smooth_round_robin(pool, state.current_weight, scaled_weight);
+  std::size_t chosen = smooth_round_robin(pool, state.in_rotation, state.current_weight, scaled_weight);
   if (chosen == kNone) {
     // Every drain has completed: all requests are refused, charged to the
     // entries in their usual proportions.
-    chosen = smooth_round_robin(pool, state.current_weight,
+    chosen = smooth_round_robin(pool, state.in_rotation, state.current_weight,
                                 [](const BackendEntry& entry) { return double(entry.options.weight); });
     if (chosen == kNone) return {BackendChoice::Verdict::no_backend, nullptr};
   }

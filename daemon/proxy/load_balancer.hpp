@@ -17,7 +17,7 @@ struct BackendChoice {
   enum class Verdict {
     forward,         // send the request to `entry`
     drain_rejected,  // `entry` would have been chosen, but its drain sheds this request
-    no_backend,      // every entry is out of rotation; `entry` is null
+    no_backend,      // every entry is out of rotation (detached, unhealthy, open circuit); `entry` is null
   };
   Verdict verdict = Verdict::no_backend;
   const BackendEntry* entry = nullptr;
@@ -26,7 +26,8 @@ struct BackendChoice {
 class LoadBalancer {
  public:
   // `pool` must belong to the snapshot in use since the last forget_pools().
-  BackendChoice choose(const Pool& pool, SystemTime now);
+  // `now` drives drain shares, `steady_now` circuit breakers.
+  BackendChoice choose(const Pool& pool, SystemTime now, SteadyTime steady_now);
 
   // The worker switched to a new snapshot; the pools of the old one are gone.
   void forget_pools() { pools_.clear(); }
@@ -34,6 +35,7 @@ class LoadBalancer {
  private:
   struct PoolState {
     std::vector<double> current_weight;  // per entry, smooth round robin state
+    std::vector<bool> in_rotation;       // per entry, for the request being chosen
     // Fraction of requests owed admission while the pool drains alone; an
     // accumulator rather than a random draw, so the admitted share is exact
     // over any run of requests.

@@ -3,10 +3,13 @@
 // worker thread, each with its own upstream keep-alive pools, so the request
 // path shares nothing between workers (DESIGN.md "Threads and memory").
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "common/result.hpp"
 #include "common/value_parsers.hpp"
+#include "daemon/proxy/circuit_breaker.hpp"
 #include "daemon/proxy/route_table_publisher.hpp"
 
 namespace reg::proxy {
@@ -20,6 +23,9 @@ struct ProxySettings {
   Milliseconds upstream_idle_timeout{4'000};
   std::uint32_t max_header_bytes = 64 * 1024;
   unsigned max_idle_upstream_per_host = 64;  // per worker
+  // Called on a worker thread for every circuit state change (exactly once
+  // per change); the receiver hands it to its own thread.
+  std::function<void(std::uint64_t route_number, CircuitTransition)> on_circuit_change;
 };
 
 class ProxyServer {

@@ -1,5 +1,8 @@
 #include "daemon/proxy/route_table.hpp"
 
+#include "daemon/proxy/backend_health.hpp"
+#include "daemon/proxy/circuit_breaker.hpp"
+
 #include <algorithm>
 #include <cassert>
 #include <limits>
@@ -7,6 +10,13 @@
 #include <string>
 
 namespace reg::proxy {
+
+bool BackendEntry::in_rotation(SteadyTime now) const {
+  if (detached) return false;
+  if (health && !health->healthy()) return false;
+  return !circuit || circuit->state(now) != CircuitState::open;
+}
+
 namespace {
 
 constexpr std::string_view kWildcardPrefix = "*.";

@@ -20,6 +20,11 @@
 namespace reg::proxy {
 
 class RouteRuntime;
+class RateLimiter;
+class CircuitBreaker;
+class BackendHealth;
+
+using SteadyTime = std::chrono::steady_clock::time_point;
 
 struct MaintenanceMode {
   std::optional<BackendUrl> backend;  // proxied when set; else the built-in page
@@ -39,6 +44,13 @@ struct BackendEntry {
   std::optional<DrainWindow> drain;
   std::optional<MaintenanceMode> maintenance;
   std::shared_ptr<RouteRuntime> runtime;  // never null in a published table
+  // Enforcement shared by every worker; null when the route has none.
+  std::shared_ptr<RateLimiter> rate_limiter;
+  std::shared_ptr<CircuitBreaker> circuit;
+  std::shared_ptr<const BackendHealth> health;
+
+  // In the load-balancing rotation: attached, healthy, circuit not open.
+  bool in_rotation(SteadyTime now) const;
 };
 
 // Routes of every session that share host and path: one load-balancing pool.

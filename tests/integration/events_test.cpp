@@ -81,3 +81,55 @@ TEST_CASE("events: UNSUBSCRIBE stops the events") {
   CHECK_FALSE(control.next_line_within(200ms).has_value());
 }
 
+TEST_CASE("events: a failing health check reports the backend unhealthy and then healthy again") {
+  RegdProcess regd;
+  HttpBackend backend("A");
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  const auto route = control.add_route(session, "a.com", "/", backend.url());
+  REQUIRE(control.send("HEALTH_SET|" + session + "|" + route + "|/health|200ms|100ms") == "HEALTH_OK");
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+  REQUIRE(control.send("SUBSCRIBE|" + session + "|backend_health_changed") == "SUBSCRIBE_OK");
+
+  backend.set_status(500);
+  auto event = reply_json(control.next_line(event_timeout), "EVENT|backend_health_changed");
+  CHECK(event["route_id"] == route);
+  CHECK(event["backend"] == backend.url());
+  CHECK(event["healthy"] == false);
+  CHECK(event["reason"].is_string());
+  CHECK(backend.last_request()->target == "/health");
+
+  backend.set_status(200);
+  event = reply_json(control.next_line(event_timeout), "EVENT|backend_health_changed");
+  CHECK(event["route_id"] == route);
+  CHECK(event["healthy"] == true);
+}
+
+TEST_CASE("events: failures through the proxy open the circuit") {
+  RegdProcess regd;
+  HttpBackend backend("A", 500);
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  const auto route = control.add_route(session, "a.com", "/", backend.url());
+  REQUIRE(control.send("CIRCUIT_BREAKER_SET|" + session + "|" + route + "|2|60s|1") == "CIRCUIT_OK");
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+  REQUIRE(control.send("SUBSCRIBE|" + session + "|circuit_state_changed") == "SUBSCRIBE_OK");
+
+  CHECK(http_get(regd.proxy(), "a.com", "/").status == 500);
+  CHECK(http_get(regd.proxy(), "a.com", "/").status == 500);
+  const auto event = reply_json(control.next_line(event_timeout), "EVENT|circuit_state_changed");
+  CHECK(event == json({{"route_id", route}, {"from", "closed"}, {"to", "open"}}));
+
+  const auto served_before = backend.request_count();
+  CHECK(http_get(regd.proxy(), "a.com", "/").status == 503);
+  CHECK(backend.request_count() == served_before);
+  const auto status =
+      reply_json(control.send("CIRCUIT_BREAKER_STATUS|" + session + "|" + route), "CIRCUIT_STATUS_OK");
+  CHECK(status["state"] == "open");
+
+  CHECK(control.send("CIRCUIT_BREAKER_RESET|" + session + "|" + route) == "CIRCUIT_OK");
+  CHECK(reply_json(control.send("CIRCUIT_BREAKER_STATUS|" + session + "|" + route),
+                   "CIRCUIT_STATUS_OK")["state"] == "closed");
+}
+
+}  // namespace reg::test

@@ -356,6 +356,33 @@ TEST_CASE("proxy: maintenance sends requests to the maintenance backend as they 
   CHECK(backend.request_count() == served_before);
 }
 
+TEST_CASE("proxy: over the rate limit the proxy answers 429 with Retry-After") {
+  RegdProcess regd;
+  HttpBackend backend("A");
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  const auto route = control.add_route(session, "a.com", "/", backend.url());
+  REQUIRE(control.send("RATELIMIT_SET|" + session + "|" + route + "|2|60s") == "RATELIMIT_OK");
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+
+  KeepAliveHttpClient client(regd.proxy());
+  int served = 0;
+  int limited = 0;
+  std::string retry_after;
+  for (int i = 0; i < 6; ++i) {
+    const auto response = client.get("a.com", "/");
+    if (response.status == 200) ++served;
+    if (response.status == 429) {
+      ++limited;
+      retry_after = response.header("Retry-After");
+    }
+  }
+  CHECK(served >= 1);
+  CHECK(served <= 2);
+  CHECK(limited == 6 - served);
+  CHECK(retry_after != "");
+}
+
 TEST_CASE("proxy: a finished drain of a lone backend answers 503 with Retry-After") {
   RegdProcess regd;
   HttpBackend backend("A");

@@ -125,6 +125,7 @@ TEST_CASE("staging: health rate limit and circuit breaker settings") {
     INFO(field);
     CHECK(status.contains(field));
   }
+  CHECK(control.send("CIRCUIT_BREAKER_RESET|" + session + "|" + route) == "CIRCUIT_OK");
   CHECK(control.send("CIRCUIT_BREAKER_STATUS|" + session + "|r99") == "ERROR|route not found: r99");
 }
 

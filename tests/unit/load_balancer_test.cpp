@@ -13,6 +13,7 @@ using std::chrono::seconds;
 using Verdict = BackendChoice::Verdict;
 
 const SystemTime kNow = SystemTime{} + std::chrono::hours(24 * 365 * 50);
+const SteadyTime kSteadyNow = SteadyTime{} + std::chrono::hours(1);
 
 BackendEntry backend(std::string route_id, int weight = 100) {
   BackendEntry entry;
@@ -39,7 +40,7 @@ Pool pool_of(std::vector<BackendEntry> entries) {
 std::map<std::string, int> tally(LoadBalancer& balancer, const Pool& pool, int requests) {
   std::map<std::string, int> counts;
   for (int i = 0; i < requests; ++i) {
-    const BackendChoice choice = balancer.choose(pool, kNow);
+    const BackendChoice choice = balancer.choose(pool, kNow, kSteadyNow);
     if (choice.verdict == Verdict::forward) ++counts[choice.entry->route_id];
   }
   return counts;
@@ -51,7 +52,7 @@ TEST_CASE("equal weights alternate", "[load_balancer]") {
   LoadBalancer balancer;
   const Pool pool = pool_of({backend("r1"), backend("r2")});
   std::string order;
-  for (int i = 0; i < 6; ++i) order += balancer.choose(pool, kNow).entry->route_id;
+  for (int i = 0; i < 6; ++i) order += balancer.choose(pool, kNow, kSteadyNow).entry->route_id;
   CHECK(order == "r1r2r1r2r1r2");
 }
 
@@ -59,7 +60,7 @@ TEST_CASE("weights set the share, spread smoothly", "[load_balancer]") {
   LoadBalancer balancer;
   const Pool pool = pool_of({backend("r1", 300), backend("r2", 100)});
   std::string order;
-  for (int i = 0; i < 8; ++i) order += balancer.choose(pool, kNow).entry->route_id;
+  for (int i = 0; i < 8; ++i) order += balancer.choose(pool, kNow, kSteadyNow).entry->route_id;
   // Smooth round robin never sends the heavy backend a burst of all its share.
   CHECK(order == "r1r1r2r1r1r1r2r1");
   const auto counts = tally(balancer, pool, 4000);
@@ -82,7 +83,7 @@ TEST_CASE("a pool with every backend detached has none", "[load_balancer]") {
   BackendEntry first = backend("r1");
   BackendEntry second = backend("r2");
   first.detached = second.detached = true;
-  const BackendChoice choice = balancer.choose(pool_of({first, second}), kNow);
+  const BackendChoice choice = balancer.choose(pool_of({first, second}), kNow, kSteadyNow);
   CHECK(choice.verdict == Verdict::no_backend);
   CHECK(choice.entry == nullptr);
 }
@@ -121,7 +122,7 @@ TEST_CASE("a pool draining alone refuses the drained share", "[load_balancer]") 
     const Pool pool = pool_of({alone});
     std::string verdicts;
     for (int i = 0; i < 6; ++i) {
-      verdicts += balancer.choose(pool, kNow).verdict == Verdict::forward ? 'F' : 'R';
+      verdicts += balancer.choose(pool, kNow, kSteadyNow).verdict == Verdict::forward ? 'F' : 'R';
     }
     CHECK(verdicts == "FRFRFR");
   }
@@ -134,7 +135,7 @@ TEST_CASE("a pool draining alone refuses the drained share", "[load_balancer]") 
     alone.drain = DrainWindow{kNow - seconds(60), milliseconds(10'000)};
     const Pool pool = pool_of({alone});
     for (int i = 0; i < 5; ++i) {
-      const BackendChoice choice = balancer.choose(pool, kNow);
+      const BackendChoice choice = balancer.choose(pool, kNow, kSteadyNow);
       CHECK(choice.verdict == Verdict::drain_rejected);
       REQUIRE(choice.entry != nullptr);
       CHECK(choice.entry->route_id == "r1");
@@ -148,18 +149,18 @@ TEST_CASE("a detached backend does not keep a drained pool company", "[load_bala
   drained.drain = DrainWindow{kNow - seconds(60), milliseconds(10'000)};
   BackendEntry gone = backend("r2");
   gone.detached = true;
-  CHECK(balancer.choose(pool_of({drained, gone}), kNow).verdict == Verdict::drain_rejected);
+  CHECK(balancer.choose(pool_of({drained, gone}), kNow, kSteadyNow).verdict == Verdict::drain_rejected);
 }
 
 TEST_CASE("state follows the pool, and forget_pools starts over", "[load_balancer]") {
   LoadBalancer balancer;
   const Pool first = pool_of({backend("r1"), backend("r2")});
   const Pool second = pool_of({backend("r3"), backend("r4")});
-  CHECK(balancer.choose(first, kNow).entry->route_id == "r1");
-  CHECK(balancer.choose(second, kNow).entry->route_id == "r3");
-  CHECK(balancer.choose(first, kNow).entry->route_id == "r2");
+  CHECK(balancer.choose(first, kNow, kSteadyNow).entry->route_id == "r1");
+  CHECK(balancer.choose(second, kNow, kSteadyNow).entry->route_id == "r3");
+  CHECK(balancer.choose(first, kNow, kSteadyNow).entry->route_id == "r2");
   balancer.forget_pools();
-  CHECK(balancer.choose(first, kNow).entry->route_id == "r1");
+  CHECK(balancer.choose(first, kNow, kSteadyNow).entry->route_id == "r1");
 }
 
 }  // namespace reg::proxy

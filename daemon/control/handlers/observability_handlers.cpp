@@ -2,6 +2,9 @@
 #include "daemon/control/control_connection.hpp"
 #include "daemon/control/handlers/handlers.hpp"
 #include "daemon/control/session_view.hpp"
+#include "common/time_format.hpp"
+#include "daemon/proxy/backend_health.hpp"
+#include "daemon/proxy/circuit_breaker.hpp"
 #include "daemon/proxy/http_probe.hpp"
 
 namespace reg::control::handlers {
@@ -63,15 +66,26 @@ Reply circuit_breaker_status(CommandRequest& request) {
   const Session& session = *request.session;
   const std::uint64_t number = request.route(1);
   if (!session_has_route(session, number)) return Reply::error("route not found: " + format_route_id(number));
-  // Breakers are not enforced by the proxy yet, so a circuit never opens:
-  // closed with nothing counted is its true state.
+  const auto optional_time = [](const std::optional<std::chrono::system_clock::time_point>& time) {
+    return time ? nlohmann::json(format_time(*time)) : nlohmann::json();
+  };
+  // A route without a breaker never opens: closed, nothing counted.
+  proxy::CircuitSnapshot circuit;
+  if (const proxy::CircuitBreaker* breaker = request.plane.runtimes().find_circuit(number))
+    circuit = breaker->snapshot(request.steady_now, request.now);
+  const proxy::RouteTable& table = request.plane.route_table();
+  bool healthy = true;
+  for (const auto& pool : table.pools()) {
+    for (const auto& entry : pool.backends)
+      if (entry.route_number == number && entry.health) healthy = entry.health->healthy();
+  }
   const nlohmann::json status = {{"route_id", format_route_id(number)},
-                                 {"state", "closed"},
-                                 {"failures", 0},
-                                 {"successes", 0},
-                                 {"last_failure", nullptr},
-                                 {"next_attempt", nullptr},
-                                 {"healthy", true},
+                                 {"state", proxy::circuit_state_name(circuit.state)},
+                                 {"failures", circuit.failures},
+                                 {"successes", circuit.successes},
+                                 {"last_failure", optional_time(circuit.last_failure)},
+                                 {"next_attempt", optional_time(circuit.next_attempt)},
+                                 {"healthy", healthy},
                                  {"in_maintenance", session.maintenance.covers(number)},
                                  {"draining", session.drain.has_value()}};
   return {"CIRCUIT_STATUS_OK", status.dump()};
@@ -81,7 +95,10 @@ Reply circuit_breaker_reset(CommandRequest& request) {
   const Session& session = *request.session;
   const std::uint64_t number = request.route(1);
   if (!session_has_route(session, number)) return Reply::error("route not found: " + format_route_id(number));
-  return Reply::error("circuit breakers are not enforced by this regd yet: there is no open circuit to reset");
+  if (proxy::CircuitBreaker* breaker = request.plane.runtimes().find_circuit(number)) {
+    if (auto transition = breaker->reset()) request.plane.circuit_changed(number, *transition);
+  }
+  return {"CIRCUIT_OK", {}};
 }
 
 }  // namespace reg::control::handlers

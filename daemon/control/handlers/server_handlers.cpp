@@ -2,6 +2,8 @@
 #include <cmath>
 
 #include "daemon/control/handlers/handlers.hpp"
+#include "daemon/proxy/backend_health.hpp"
+#include "daemon/proxy/circuit_breaker.hpp"
 
 namespace reg::control::handlers {
 
@@ -27,8 +29,9 @@ Reply route_table(CommandRequest& request) {
                           {"service_name", entry.service_name},
                           {"instance_name", entry.instance_name},
                           {"weight", entry.options.weight},
-                          {"healthy", true},
-                          {"circuit", "closed"},
+                          {"healthy", !entry.health || entry.health->healthy()},
+                          {"circuit", entry.circuit ? proxy::circuit_state_name(entry.circuit->state(request.steady_now))
+                                                    : std::string_view("closed")},
                           {"maintenance", entry.maintenance.has_value()},
                           {"draining", entry.drain.has_value()},
                           {"traffic_percent", std::round(share * 1000) / 10},
