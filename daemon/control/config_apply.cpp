@@ -15,25 +15,47 @@ Target target_of(const std::pair<Target, Second>& key) {
   return key.first;
 }
 
-// Checks (when `taken`) or prunes (when not) the entries of `settings` that
-// name a route missing from `routes`.
+bool names_missing_route(Target target, const SessionConfig& result) {
+  return target != kAllRoutes && result.routes.count(target) == 0;
+}
+
+// A setting being applied may not name a route the result no longer has.
 template <class Map>
-Status reconcile(Map& settings, bool taken, std::string_view label, const SessionConfig& result,
-                 const SessionConfig& active) {
-  for (auto it = settings.begin(); it != settings.end();) {
-    const Target target = target_of(it->first);
-    if (target == kAllRoutes || result.routes.count(target)) {
-      ++it;
-      continue;
-    }
-    if (!taken) {
-      it = settings.erase(it);
-      continue;
-    }
+Status check_targets(const Map& settings, std::string_view label, const SessionConfig& result,
+                     const SessionConfig& active) {
+  for (const auto& [key, value] : settings) {
+    const Target target = target_of(key);
+    if (!names_missing_route(target, result)) continue;
     const std::string reason = active.routes.count(target) ? "route pending removal" : "route not yet applied";
     return make_error(std::string(label) + " " + format_target(target) + ": " + reason);
   }
   return success();
+}
+
+// An applied setting whose route is gone goes with it.
+template <class Map>
+void prune_targets(Map& settings, const SessionConfig& result) {
+  std::erase_if(settings, [&](const auto& entry) { return names_missing_route(target_of(entry.first), result); });
+}
+
+// Checks or prunes each kind of setting of `result`, by whether it is taken.
+Status reconcile_settings(SessionConfig& result, ConfigKinds kinds, const SessionConfig& active) {
+  const auto settle = [&](auto& settings, ConfigKind kind, std::string_view label) -> Status {
+    if (kinds.test(bit(kind))) return check_targets(settings, label, result, active);
+    prune_targets(settings, result);
+    return success();
+  };
+  if (auto s = settle(result.health, ConfigKind::health, "health"); !s) return s;
+  if (auto s = settle(result.ratelimits, ConfigKind::ratelimit, "ratelimit"); !s) return s;
+  if (auto s = settle(result.circuits, ConfigKind::circuit, "circuit"); !s) return s;
+  if (auto s = settle(result.headers, ConfigKind::headers, "headers"); !s) return s;
+  return settle(result.options, ConfigKind::options, "options");
+}
+
+Status check_route_limit(const SessionConfig& result, std::size_t max_routes) {
+  if (result.routes.size() <= max_routes) return success();
+  return make_error("route limit exceeded: " + std::to_string(result.routes.size()) + " routes (limit " +
+                    std::to_string(max_routes) + " per session)");
 }
 
 }  // namespace
@@ -49,6 +71,15 @@ ConfigKinds config_kinds_from_scope(const std::vector<std::string>& scope) {
   return kinds;
 }
 
+Status check_full_apply(const SessionConfig& active, const SessionConfig& staged, std::size_t max_routes) {
+  if (auto s = check_targets(staged.health, "health", staged, active); !s) return s;
+  if (auto s = check_targets(staged.ratelimits, "ratelimit", staged, active); !s) return s;
+  if (auto s = check_targets(staged.circuits, "circuit", staged, active); !s) return s;
+  if (auto s = check_targets(staged.headers, "headers", staged, active); !s) return s;
+  if (auto s = check_targets(staged.options, "options", staged, active); !s) return s;
+  return check_route_limit(staged, max_routes);
+}
+
 Result<SessionConfig> plan_apply(const SessionConfig& active, const SessionConfig& staged, ConfigKinds kinds,
                                  std::size_t max_routes) {
   const auto taken = [&](ConfigKind kind) { return kinds.test(bit(kind)); };
@@ -59,20 +90,8 @@ Result<SessionConfig> plan_apply(const SessionConfig& active, const SessionConfi
   result.health = taken(ConfigKind::health) ? staged.health : active.health;
   result.ratelimits = taken(ConfigKind::ratelimit) ? staged.ratelimits : active.ratelimits;
   result.circuits = taken(ConfigKind::circuit) ? staged.circuits : active.circuits;
-
-  if (auto s = reconcile(result.health, taken(ConfigKind::health), "health", result, active); !s) return Error{s.error()};
-  if (auto s = reconcile(result.ratelimits, taken(ConfigKind::ratelimit), "ratelimit", result, active); !s)
-    return Error{s.error()};
-  if (auto s = reconcile(result.circuits, taken(ConfigKind::circuit), "circuit", result, active); !s)
-    return Error{s.error()};
-  if (auto s = reconcile(result.headers, taken(ConfigKind::headers), "headers", result, active); !s)
-    return Error{s.error()};
-  if (auto s = reconcile(result.options, taken(ConfigKind::options), "options", result, active); !s)
-    return Error{s.error()};
-  if (result.routes.size() > max_routes) {
-    return make_error("route limit exceeded: " + std::to_string(result.routes.size()) + " routes (limit " +
-                      std::to_string(max_routes) + " per session)");
-  }
+  if (auto s = reconcile_settings(result, kinds, active); !s) return Error{s.error()};
+  if (auto s = check_route_limit(result, max_routes); !s) return Error{s.error()};
   return result;
 }
 

@@ -25,4 +25,9 @@ ConfigKinds config_kinds_from_scope(const std::vector<std::string>& scope);
 Result<SessionConfig> plan_apply(const SessionConfig& active, const SessionConfig& staged, ConfigKinds kinds,
                                  std::size_t max_routes);
 
+// The checks of plan_apply for a full apply, without building the result:
+// after a full apply the configuration is `staged` itself, so a caller can
+// check it in place and then move it (CONFIG_VALIDATE, CONFIG_APPLY).
+Status check_full_apply(const SessionConfig& active, const SessionConfig& staged, std::size_t max_routes);
+
 }  // namespace reg::control

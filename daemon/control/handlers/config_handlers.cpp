@@ -6,17 +6,28 @@
 namespace reg::control::handlers {
 namespace {
 
+// The conflict index follows view(), and an apply leaves view() as it was
+// (the staged configuration becomes, or stays, what staging commands see),
+// so the index needs no rebuild.
 Reply apply(CommandRequest& request, ConfigKinds kinds) {
   Session& session = *request.session;
   ControlPlane& plane = request.plane;
   if (!session.staged) return {"OK", {}};
-  auto result = plan_apply(session.active, *session.staged, kinds, plane.settings().max_routes_per_session);
-  if (!result) return Reply::error(result.error());
-
-  const bool routes_changed = session.active.routes != result->routes;
-  session.active = std::move(*result);
-  if (kinds == all_config_kinds() || *session.staged == session.active) session.staged.reset();
-  session.rebuild_route_keys();
+  const std::size_t max_routes = plane.settings().max_routes_per_session;
+  bool routes_changed = true;
+  if (kinds == all_config_kinds()) {
+    // The common case: check in place and move, no copy of the configuration.
+    if (auto checked = check_full_apply(session.active, *session.staged, max_routes); !checked)
+      return Reply::error(checked.error());
+    session.active = std::move(*session.staged);
+    session.staged.reset();
+  } else {
+    auto result = plan_apply(session.active, *session.staged, kinds, max_routes);
+    if (!result) return Reply::error(result.error());
+    routes_changed = session.active.routes != result->routes;
+    session.active = std::move(*result);
+    if (*session.staged == session.active) session.staged.reset();
+  }
   if (routes_changed) {
     // Maintenance of routes that are gone ends with them.
     std::erase_if(session.maintenance.routes,
@@ -33,9 +44,8 @@ Reply apply(CommandRequest& request, ConfigKinds kinds) {
 Reply config_validate(CommandRequest& request) {
   const Session& session = *request.session;
   if (!session.staged) return {"OK", {}};
-  auto result = plan_apply(session.active, *session.staged, all_config_kinds(),
-                           request.plane.settings().max_routes_per_session);
-  if (!result) return Reply::error(result.error());
+  auto checked = check_full_apply(session.active, *session.staged, request.plane.settings().max_routes_per_session);
+  if (!checked) return Reply::error(checked.error());
   return {"OK", {}};
 }
 

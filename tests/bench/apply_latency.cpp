@@ -1,0 +1,213 @@
+// CONFIG_APPLY latency with many staged routes. For each size and run: a fresh
+// persistent session stages the routes with ROUTE_ADD_BULK, then CONFIG_APPLY
+// is timed from the write of the line to the arrival of its OK, and
+// CLIENT_SHUTDOWN removes the session before the next run (an applied
+// configuration cannot be rolled back, so every run needs a new session).
+// Besides wall time it reports what regd's control thread (the main thread)
+// spent on a CPU meanwhile, how long it waited for one, and how long this
+// client waited for one: on a shared machine the wall time alone mixes
+// regd's work with other load.
+//
+//   apply_latency [--runs 5] [--chunk 5000] [--sizes 10000,100000] [--workers 2] [--regd PATH]
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "bench_support.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using reg::bench::expect_reply;
+using reg::bench::LineClient;
+
+struct Settings {
+  int runs = 5;
+  std::size_t chunk = 5000;  // routes per ROUTE_ADD_BULK line: ~0.5 MB, under the 1 MiB line limit
+  std::vector<std::size_t> sizes{10'000, 100'000};
+  std::string workers = "2";
+  std::string regd = REGD_BINARY;
+};
+
+// The latency targets set for these two sizes; other sizes have none (0).
+double target_ms(std::size_t routes) {
+  if (routes == 10'000) return 20;
+  if (routes == 100'000) return 250;
+  return 0;
+}
+
+std::size_t parse_count(std::string_view text, std::string_view flag) {
+  std::size_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value == 0)
+    throw std::runtime_error(std::string(flag) + ": expected a positive integer, got \"" + std::string(text) + "\"");
+  return value;
+}
+
+Settings parse_settings(int argc, char** argv) {
+  Settings settings;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view flag = argv[i];
+    if (i + 1 >= argc) throw std::runtime_error(std::string(flag) + " needs a value");
+    const std::string_view value = argv[++i];
+    if (flag == "--runs") {
+      settings.runs = static_cast<int>(parse_count(value, flag));
+    } else if (flag == "--chunk") {
+      settings.chunk = parse_count(value, flag);
+    } else if (flag == "--sizes") {
+      settings.sizes.clear();
+      for (std::string_view rest = value; !rest.empty();) {
+        const auto comma = rest.find(',');
+        settings.sizes.push_back(parse_count(rest.substr(0, comma), flag));
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      }
+    } else if (flag == "--workers") {
+      settings.workers = value;
+    } else if (flag == "--regd") {
+      settings.regd = value;
+    } else {
+      throw std::runtime_error("unknown flag " + std::string(flag));
+    }
+  }
+  return settings;
+}
+
+// One ROUTE_ADD_BULK line for routes [first, first + count): each its own
+// host, so no two routes share a pool and the table has one pool per route.
+std::string bulk_line(const std::string& session, std::size_t first, std::size_t count) {
+  std::string line = "ROUTE_ADD_BULK|" + session + "|[";
+  for (std::size_t i = first; i < first + count; ++i) {
+    if (i != first) line += ',';
+    line += R"({"domains":["h)" + std::to_string(i) +
+            R"(.bench.example"],"path":"/","backend_url":"http://127.0.0.1:9000","priority":0})";
+  }
+  line += ']';
+  return line;
+}
+
+struct Span {
+  double wall_ms = 0;
+  double cpu_ms = 0;          // regd's control thread on a CPU
+  double wait_ms = 0;         // regd's control thread runnable, waiting for a CPU
+  double client_wait_ms = 0;  // this thread runnable, waiting for a CPU
+};
+
+// Times `step` by the clock and by the scheduler's accounting of regd's
+// control thread and of this thread.
+template <class Step>
+Span measure(pid_t regd, Step step) {
+  const pid_t self = ::getpid(), thread = ::gettid();
+  const auto cpu_before = reg::bench::read_thread_cpu(regd, regd);
+  const auto client_before = reg::bench::read_thread_cpu(self, thread);
+  const auto started = Clock::now();
+  step();
+  Span span;
+  span.wall_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  const auto client_after = reg::bench::read_thread_cpu(self, thread);
+  const auto cpu_after = reg::bench::read_thread_cpu(regd, regd);
+  span.cpu_ms = std::chrono::duration<double, std::milli>(cpu_after.on_cpu - cpu_before.on_cpu).count();
+  span.wait_ms =
+      std::chrono::duration<double, std::milli>(cpu_after.waiting_for_cpu - cpu_before.waiting_for_cpu).count();
+  span.client_wait_ms =
+      std::chrono::duration<double, std::milli>(client_after.waiting_for_cpu - client_before.waiting_for_cpu).count();
+  return span;
+}
+
+struct RunTimes {
+  Span stage, apply, shutdown;
+};
+
+RunTimes measure_run(LineClient& control, pid_t regd, std::size_t routes, std::size_t chunk,
+                     const std::string& instance) {
+  const std::string session = expect_reply(
+      control.request("REGISTER|bench|" + instance + "|0|{\"lease\":\"persistent\"}"), "ACK", "REGISTER");
+
+  // Lines are built before the clock starts: the client's JSON writing is not regd's staging time.
+  std::vector<std::string> lines;
+  for (std::size_t first = 0; first < routes; first += chunk)
+    lines.push_back(bulk_line(session, first, std::min(chunk, routes - first)));
+
+  RunTimes times;
+  times.stage = measure(regd, [&] {
+    for (const auto& line : lines) expect_reply(control.request(line), "ROUTE_BULK_OK", "ROUTE_ADD_BULK");
+  });
+  times.apply = measure(regd, [&] { expect_reply(control.request("CONFIG_APPLY|" + session), "OK", "CONFIG_APPLY"); });
+  times.shutdown = measure(regd, [&] {
+    expect_reply(control.request("CLIENT_SHUTDOWN|" + session), "SHUTDOWN_OK", "CLIENT_SHUTDOWN");
+  });
+  return times;
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t middle = values.size() / 2;
+  return values.size() % 2 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const Settings settings = parse_settings(argc, argv);
+    const std::size_t largest = *std::max_element(settings.sizes.begin(), settings.sizes.end());
+    reg::bench::RegdProcess regd(settings.regd, {"--workers", settings.workers, "--max-routes-per-session",
+                                                 std::to_string(largest)});
+    LineClient control(regd.control_port());
+
+    std::cout << "command: " << reg::bench::invocation(argc, argv) << "\n";
+    std::cout << "server:  " << regd.command_line() << "\n";
+    std::cout << "routes per ROUTE_ADD_BULK line: " << settings.chunk << "; runs per size: " << settings.runs
+              << "\n\n";
+    std::printf("| routes | run | stage wall (ms) | stage (routes/s) | stage CPU (ms) "
+                "| APPLY wall (ms) | APPLY CPU (ms) | APPLY wait (ms) | APPLY client wait (ms) | SHUTDOWN wall (ms) "
+                "| SHUTDOWN CPU (ms) |\n");
+    std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+
+    struct Summary {
+      std::size_t routes;
+      double stage_ms, stage_cpu_ms, apply_ms, apply_min_ms, apply_max_ms, apply_cpu_ms, apply_wait_ms, shutdown_ms;
+    };
+    std::vector<Summary> summaries;
+    for (const std::size_t routes : settings.sizes) {
+      std::vector<double> stage, stage_cpu, apply, apply_cpu, apply_wait, shutdown;
+      for (int run = 1; run <= settings.runs; ++run) {
+        const std::string instance = "apply-" + std::to_string(routes) + "-" + std::to_string(run);
+        const RunTimes t = measure_run(control, regd.pid(), routes, settings.chunk, instance);
+        std::printf("| %zu | %d | %.1f | %.0f | %.1f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n", routes, run,
+                    t.stage.wall_ms, routes / (t.stage.wall_ms / 1000), t.stage.cpu_ms, t.apply.wall_ms,
+                    t.apply.cpu_ms, t.apply.wait_ms, t.apply.client_wait_ms, t.shutdown.wall_ms, t.shutdown.cpu_ms);
+        std::fflush(stdout);
+        stage.push_back(t.stage.wall_ms);
+        stage_cpu.push_back(t.stage.cpu_ms);
+        apply.push_back(t.apply.wall_ms);
+        apply_cpu.push_back(t.apply.cpu_ms);
+        apply_wait.push_back(t.apply.wait_ms);
+        shutdown.push_back(t.shutdown.wall_ms);
+      }
+      summaries.push_back({routes, median(stage), median(stage_cpu), median(apply),
+                           *std::min_element(apply.begin(), apply.end()),
+                           *std::max_element(apply.begin(), apply.end()), median(apply_cpu), median(apply_wait),
+                           median(shutdown)});
+    }
+
+    std::printf("\nmedians of %d runs (verdict on the wall-time median)\n\n", settings.runs);
+    std::printf("| routes | stage wall (ms) | stage CPU (ms) | APPLY wall median (ms) | min | max | APPLY CPU (ms) "
+                "| APPLY wait (ms) | target (ms) | verdict | SHUTDOWN wall (ms) |\n");
+    std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
+    for (const auto& s : summaries) {
+      const double target = target_ms(s.routes);
+      const char* verdict = target == 0 ? "no target" : s.apply_ms <= target ? "met" : "MISSED";
+      const std::string shown_target = target == 0 ? "-" : std::to_string(static_cast<int>(target));
+      std::printf("| %zu | %.1f | %.1f | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %s | %.2f |\n", s.routes,
+                  s.stage_ms, s.stage_cpu_ms, s.apply_ms, s.apply_min_ms, s.apply_max_ms, s.apply_cpu_ms,
+                  s.apply_wait_ms, shown_target.c_str(), verdict, s.shutdown_ms);
+    }
+    return 0;
+  } catch (const std::exception& error) {
+    std::cerr << "apply_latency: " << error.what() << "\n";
+    return 1;
+  }
+}
