@@ -1,6 +1,7 @@
 // regd: wires the control plane, the proxy and the admin listener together
 // and runs until SIGTERM or SIGINT.
 #include <csignal>
+#include <functional>
 #include <iostream>
 
 #include <boost/asio/io_context.hpp>
@@ -39,8 +40,11 @@ int main(int argc, char** argv) {
   control::ControlServer control_server(plane);
   admin::AdminServer admin(control_io, options->admin);
 
-  for (Status started : {control_server.start(), proxy.start(), admin.start()}) {
-    if (!started) {
+  // In order, stopping at the first address that cannot be bound.
+  const std::function<Status()> starts[] = {[&] { return control_server.start(); }, [&] { return proxy.start(); },
+                                            [&] { return admin.start(); }};
+  for (const auto& start : starts) {
+    if (Status started = start(); !started) {
       std::cerr << "regd: " << started.error() << "\n";
       return 1;
     }
