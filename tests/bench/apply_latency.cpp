@@ -23,6 +23,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using reg::bench::expect_reply;
 using reg::bench::LineClient;
+using reg::bench::parse_number;
 
 struct Settings {
   int runs = 5;
@@ -39,14 +40,6 @@ double target_ms(std::size_t routes) {
   return 0;
 }
 
-std::size_t parse_count(std::string_view text, std::string_view flag) {
-  std::size_t value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value == 0)
-    throw std::runtime_error(std::string(flag) + ": expected a positive integer, got \"" + std::string(text) + "\"");
-  return value;
-}
-
 Settings parse_settings(int argc, char** argv) {
   Settings settings;
   for (int i = 1; i < argc; ++i) {
@@ -54,14 +47,14 @@ Settings parse_settings(int argc, char** argv) {
     if (i + 1 >= argc) throw std::runtime_error(std::string(flag) + " needs a value");
     const std::string_view value = argv[++i];
     if (flag == "--runs") {
-      settings.runs = static_cast<int>(parse_count(value, flag));
+      settings.runs = static_cast<int>(parse_number<std::size_t>(value, flag));
     } else if (flag == "--chunk") {
-      settings.chunk = parse_count(value, flag);
+      settings.chunk = parse_number<std::size_t>(value, flag);
     } else if (flag == "--sizes") {
       settings.sizes.clear();
       for (std::string_view rest = value; !rest.empty();) {
         const auto comma = rest.find(',');
-        settings.sizes.push_back(parse_count(rest.substr(0, comma), flag));
+        settings.sizes.push_back(parse_number<std::size_t>(rest.substr(0, comma), flag));
         rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
       }
     } else if (flag == "--workers") {

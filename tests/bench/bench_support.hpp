@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -246,6 +247,16 @@ inline std::string invocation(int argc, char** argv) {
   std::string line;
   for (int i = 0; i < argc; ++i) line += (i ? " " : "") + std::string(argv[i]);
   return line;
+}
+
+// A positive number given for a command-line flag.
+template <class Number>
+Number parse_number(std::string_view text, std::string_view flag) {
+  Number value{};
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value <= 0)
+    throw std::runtime_error(std::string(flag) + ": expected a positive number, got \"" + std::string(text) + "\"");
+  return value;
 }
 
 }  // namespace reg::bench

@@ -22,6 +22,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using reg::bench::RegdProcess;
+using reg::bench::parse_number;
 
 constexpr double kTargetRepliesPerSecond = 1'000'000;
 
@@ -35,15 +36,6 @@ struct Settings {
   std::string request = "PING";
   std::string reply = "PONG";
 };
-
-template <class Number>
-Number parse_number(std::string_view text, std::string_view flag) {
-  Number value{};
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value <= 0)
-    throw std::runtime_error(std::string(flag) + ": expected a positive number, got \"" + std::string(text) + "\"");
-  return value;
-}
 
 Settings parse_settings(int argc, char** argv) {
   Settings settings;
