@@ -20,7 +20,7 @@ build: configure
 
 run: build
 	@echo "regd: control $(CONTROL), proxy $(LISTEN), admin $(ADMIN)"
-	@echo "try:  printf 'PING\\n' | nc -q 1 $(subst :, ,$(CONTROL))"
+	@echo "try:  echo PING | nc -q 1 $(subst :, ,$(CONTROL))"
 	@$(BUILD_DIR)/daemon/regd --control $(CONTROL) --listen $(LISTEN) --admin $(ADMIN)
 
 test: build
