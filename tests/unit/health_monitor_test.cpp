@@ -1,3 +1,4 @@
+#include "silent_server.hpp"
 #include "daemon/control/health_monitor.hpp"
 
 #include <algorithm>
@@ -21,6 +22,8 @@ using reg::StatusRange;
 using reg::control::HealthChange;
 using reg::control::HealthCheckSpec;
 using reg::control::HealthMonitor;
+
+using reg::test::SilentServer;
 
 namespace {
 
@@ -81,26 +84,6 @@ class ScriptedServer {
 
   tcp::acceptor acceptor_;
   std::shared_ptr<State> state_ = std::make_shared<State>();
-};
-
-// Accepts connections and never answers: a hung backend.
-class SilentServer {
- public:
-  explicit SilentServer(asio::io_context& io) : acceptor_(io, tcp::endpoint(kLoopback, 0)) { accept(); }
-  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
-  int connections() const { return static_cast<int>(held_.size()); }
-
- private:
-  void accept() {
-    acceptor_.async_accept([this](error_code ec, tcp::socket socket) {
-      if (ec) return;
-      held_.push_back(std::move(socket));
-      accept();
-    });
-  }
-
-  tcp::acceptor acceptor_;
-  std::vector<tcp::socket> held_;
 };
 
 std::uint16_t closed_port(asio::io_context& io) {

@@ -1,3 +1,4 @@
+#include "silent_server.hpp"
 #include "daemon/proxy/http_probe.hpp"
 
 #include <chrono>
@@ -22,6 +23,8 @@ using reg::BackendUrl;
 using reg::Milliseconds;
 using reg::proxy::async_probe;
 using reg::proxy::ProbeResult;
+
+using reg::test::SilentServer;
 
 namespace {
 
@@ -96,27 +99,6 @@ class CannedServer {
   std::string response_;
   ssl::context* tls_;
   std::shared_ptr<Seen> seen_ = std::make_shared<Seen>();
-};
-
-// Accepts connections and then does nothing with them: a hung backend.
-class SilentServer {
- public:
-  explicit SilentServer(asio::io_context& io) : acceptor_(io, tcp::endpoint(kLoopback, 0)) {
-    accept();
-  }
-  std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
-
- private:
-  void accept() {
-    acceptor_.async_accept([this](error_code ec, tcp::socket socket) {
-      if (ec) return;
-      held_.push_back(std::move(socket));
-      accept();
-    });
-  }
-
-  tcp::acceptor acceptor_;
-  std::vector<tcp::socket> held_;
 };
 
 // Accepts one connection, reads the request and closes without an answer.
