@@ -7,7 +7,7 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
-#include <unordered_set>
+#include <vector>
 
 #include "daemon/control/session_config.hpp"
 #include "daemon/proxy/circuit_breaker.hpp"
@@ -28,8 +28,10 @@ class RouteRuntimes {
   std::shared_ptr<proxy::CircuitBreaker> circuit(std::uint64_t route, const std::optional<CircuitSpec>& spec);
   proxy::CircuitBreaker* find_circuit(std::uint64_t route) const;
 
-  // Snapshots still serving requests keep their own references.
-  void retain_only(const std::unordered_set<std::uint64_t>& live);
+  // Drops the state of every route not in `live`, which must hold exactly
+  // the routes get_or_create() was called for since the last call; snapshots
+  // still serving requests keep their own references.
+  void retain_only(std::vector<std::uint64_t> live);
 
   unsigned workers() const { return workers_; }
 

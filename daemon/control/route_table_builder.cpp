@@ -1,8 +1,10 @@
 #include "daemon/control/route_table_builder.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
+#include <string_view>
+#include <vector>
 
 namespace reg::control {
 namespace {
@@ -45,51 +47,77 @@ proxy::RouteOptions resolve_options(const SessionConfig& config, std::uint64_t r
 std::shared_ptr<const proxy::RouteTable> build_route_table(const SessionRegistry& registry,
                                                            RouteRuntimes& runtimes,
                                                            const HealthMonitor& health) {
-  std::vector<proxy::Pool> pools;
-  std::unordered_map<std::string, std::size_t> pool_index;
-  std::unordered_set<std::uint64_t> live_routes;
-
+  // Each domain of a route is a membership; sorting the memberships groups
+  // them into pools, already in the order RouteTable::build wants, and each
+  // entry is built in its pool's storage: no string key or map node per
+  // route, no copy of an entry.
+  struct Membership {
+    std::size_t host_hash;
+    std::string_view host;  // views the session's configuration, alive for this call
+    std::string_view path;
+    std::uint64_t route_number;
+    const RouteSpec* route;
+    const Session* session;
+  };
+  std::vector<Membership> memberships;
+  std::vector<std::uint64_t> live_routes;
+  std::size_t route_count = 0;
+  for (const auto& [id, session] : registry.sessions()) route_count += session->active.routes.size();
+  memberships.reserve(route_count);
+  live_routes.reserve(route_count);
   for (const auto& [id, session] : registry.sessions()) {
-    const SessionConfig& config = session->active;
-    for (const auto& [number, route] : config.routes) {
-      live_routes.insert(number);
-      proxy::BackendEntry entry;
-      entry.route_number = number;
-      entry.route_id = format_route_id(number);
-      entry.backend = route.backend;
-      entry.service_name = session->service_name;
-      entry.instance_name = session->instance_name;
-      entry.options = resolve_options(config, number);
-      entry.response_headers = resolve_headers(config, number);
-      entry.detached = session->detached();
-      entry.drain = session->drain;
-      if (session->maintenance.covers(number)) entry.maintenance = proxy::MaintenanceMode{session->maintenance.backend};
-      entry.runtime = runtimes.get_or_create(number);
-      entry.rate_limiter = runtimes.rate_limiter(number, effective(config.ratelimits, number));
-      entry.circuit = runtimes.circuit(number, effective(config.circuits, number));
-      entry.health = health.health_of(number);
-
-      for (const auto& domain : route.domains) {
-        auto [slot, added] = pool_index.try_emplace(route_key(domain, route.path), pools.size());
-        if (added) {
-          proxy::Pool pool;
-          pool.host = domain;
-          pool.path = route.path;
-          pool.priority = route.priority;
-          pool.wildcard = domain.rfind("*.", 0) == 0;
-          pools.push_back(std::move(pool));
-        }
-        proxy::Pool& pool = pools[slot->second];
-        pool.priority = std::max(pool.priority, route.priority);
-        pool.backends.push_back(entry);
-      }
+    for (const auto& [number, route] : session->active.routes) {
+      live_routes.push_back(number);
+      for (const auto& domain : route.domains)
+        memberships.push_back({proxy::host_hash(domain), domain, route.path, number, &route, session.get()});
     }
   }
-  for (auto& pool : pools) {
-    std::sort(pool.backends.begin(), pool.backends.end(),
-              [](const auto& a, const auto& b) { return a.route_number < b.route_number; });
+  std::sort(memberships.begin(), memberships.end(), [](const Membership& a, const Membership& b) {
+    if (a.host_hash != b.host_hash || a.host != b.host)
+      return proxy::before_in_host_grouping(a.host_hash, a.host, b.host_hash, b.host);
+    if (a.path != b.path) return a.path < b.path;
+    return a.route_number < b.route_number;
+  });
+
+  const auto fill = [&](proxy::BackendEntry& entry, const Membership& membership) {
+    const Session& session = *membership.session;
+    const SessionConfig& config = session.active;
+    const std::uint64_t number = membership.route_number;
+    entry.route_number = number;
+    entry.route_id = format_route_id(number);
+    entry.backend = membership.route->backend;
+    entry.service_name = session.service_name;
+    entry.instance_name = session.instance_name;
+    entry.options = resolve_options(config, number);
+    entry.response_headers = resolve_headers(config, number);
+    entry.detached = session.detached();
+    entry.drain = session.drain;
+    if (session.maintenance.covers(number)) entry.maintenance = proxy::MaintenanceMode{session.maintenance.backend};
+    entry.runtime = runtimes.get_or_create(number);
+    entry.rate_limiter = runtimes.rate_limiter(number, effective(config.ratelimits, number));
+    entry.circuit = runtimes.circuit(number, effective(config.circuits, number));
+    entry.health = health.health_of(number);
+  };
+
+  std::vector<proxy::Pool> pools;
+  pools.reserve(memberships.size());
+  for (std::size_t first = 0; first < memberships.size();) {
+    std::size_t end = first + 1;
+    while (end < memberships.size() && memberships[end].host == memberships[first].host &&
+           memberships[end].path == memberships[first].path)
+      ++end;
+    proxy::Pool& pool = pools.emplace_back();
+    pool.host = memberships[first].host;
+    pool.path = memberships[first].path;
+    pool.priority = memberships[first].route->priority;
+    pool.backends.resize(end - first);
+    for (std::size_t member = first; member < end; ++member) {
+      pool.priority = std::max(pool.priority, memberships[member].route->priority);
+      fill(pool.backends[member - first], memberships[member]);
+    }
+    first = end;
   }
-  runtimes.retain_only(live_routes);
+  runtimes.retain_only(std::move(live_routes));
   return proxy::RouteTable::build(std::move(pools));
 }
 

@@ -39,45 +39,68 @@ std::optional<std::string_view> wildcard_parent(std::string_view host) {
   return host.substr(dot + 1);
 }
 
-// The first pool of `host`'s list whose path matches: the list is in match
-// order, so the first is the best.
-const Pool* first_match(const std::vector<Pool>& pools,
-                        const std::unordered_map<std::string, std::vector<std::uint32_t>>& index,
-                        std::string_view host, std::string_view path) {
-  // The index is keyed by std::string; one key per thread keeps its capacity
-  // across requests, so a lookup does not allocate.
-  thread_local std::string key;
-  key.assign(host);
-  const auto found = index.find(key);
-  if (found == index.end()) return nullptr;
-  for (const std::uint32_t position : found->second) {
-    const Pool& pool = pools[position];
-    if (path_prefix_matches(pool.path, path)) return &pool;
-  }
-  return nullptr;
+bool before_in_pool_grouping(const Pool& a, const Pool& b) {
+  return before_in_host_grouping(host_hash(a.host), a.host, host_hash(b.host), b.host);
 }
 
 }  // namespace
 
+std::size_t host_hash(std::string_view host) { return std::hash<std::string_view>{}(host); }
+
+bool before_in_host_grouping(std::size_t hash_a, std::string_view host_a, std::size_t hash_b, std::string_view host_b) {
+  if (hash_a != hash_b) return hash_a < hash_b;
+  return host_a < host_b;
+}
+
 std::shared_ptr<const RouteTable> RouteTable::build(std::vector<Pool> pools) {
   assert(pools.size() < std::numeric_limits<std::uint32_t>::max());
   for (Pool& pool : pools) pool.wildcard = is_wildcard(pool.host);
-  std::sort(pools.begin(), pools.end(), [](const Pool& a, const Pool& b) {
-    if (a.host != b.host) return a.host < b.host;
-    return before_in_match_order(a, b);
-  });
+  // The control plane's builder hands them over grouped already.
+  if (!std::is_sorted(pools.begin(), pools.end(), before_in_pool_grouping))
+    std::sort(pools.begin(), pools.end(), before_in_pool_grouping);
 
   auto table = std::make_shared<RouteTable>();
-  for (std::uint32_t position = 0; position < pools.size(); ++position) {
-    const std::string& host = pools[position].host;
-    if (is_wildcard(host)) {
-      table->wildcard_[host.substr(kWildcardPrefix.size())].push_back(position);
-    } else {
-      table->exact_[host].push_back(position);
-    }
-  }
   table->pools_ = std::move(pools);
+  std::vector<Pool>& sorted = table->pools_;
+  std::size_t wildcard_hosts = 0;
+  for (const Pool& pool : sorted) wildcard_hosts += pool.wildcard;
+  table->exact_.reserve(sorted.size() - wildcard_hosts);
+  table->wildcard_.reserve(wildcard_hosts);
+  for (std::uint32_t first = 0; first < sorted.size();) {
+    std::uint32_t end = first + 1;
+    while (end < sorted.size() && sorted[end].host == sorted[first].host) ++end;
+    std::sort(sorted.begin() + first, sorted.begin() + end, before_in_match_order);
+    const std::string_view host = sorted[first].host;
+    const HostRange range{first, end - first};
+    if (is_wildcard(host)) {
+      table->wildcard_.insert(host.substr(kWildcardPrefix.size()), range);
+    } else {
+      table->exact_.insert(host, range);
+    }
+    first = end;
+  }
   return table;
+}
+
+std::vector<const Pool*> RouteTable::pools_by_host() const {
+  std::vector<const Pool*> sorted;
+  sorted.reserve(pools_.size());
+  for (const Pool& pool : pools_) sorted.push_back(&pool);
+  // Stable: each host's pools keep their match order.
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Pool* a, const Pool* b) { return a->host < b->host; });
+  return sorted;
+}
+
+// The first pool of `host`'s range whose path matches: the range is in match
+// order, so the first is the best.
+const Pool* RouteTable::first_match(const std::vector<Pool>& pools, const HostIndex& index, std::string_view host,
+                                    std::string_view path) {
+  const HostRange* range = index.find(host);
+  if (range == nullptr) return nullptr;
+  for (std::uint32_t position = range->first; position < range->first + range->count; ++position) {
+    if (path_prefix_matches(pools[position].path, path)) return &pools[position];
+  }
+  return nullptr;
 }
 
 const Pool* RouteTable::match(std::string_view host, std::string_view path) const {

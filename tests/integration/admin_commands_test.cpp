@@ -117,6 +117,7 @@ TEST_CASE("admin: ROUTE_TABLE shows the live pools in match order") {
   const auto api = control.add_route(first, "a.com", "/api", "http://127.0.0.1:9001");
   const auto root_first = control.add_route(first, "a.com", "/", "http://127.0.0.1:9000");
   const auto root_second = control.add_route(second, "a.com", "/", "http://127.0.0.1:9002", 5);
+  control.add_route(first, "c.com", "/", "http://127.0.0.1:9004", -3);
   REQUIRE(control.send("CONFIG_APPLY|" + first) == "OK");
   REQUIRE(control.send("CONFIG_APPLY|" + second) == "OK");
   control.add_route(first, "staged.com", "/", "http://127.0.0.1:9000");
@@ -125,13 +126,15 @@ TEST_CASE("admin: ROUTE_TABLE shows the live pools in match order") {
   CHECK(text.find(first) == std::string::npos);
   CHECK(text.find(second) == std::string::npos);
   const auto table = reply_json(text, "ROUTE_TABLE_OK");
-  REQUIRE(table.size() == 3);
+  REQUIRE(table.size() == 4);
   CHECK(table[0]["host"] == "a.com");
   CHECK(table[0]["path"] == "/");  // priority 5 (from i2) matches first
   CHECK(table[0]["priority"] == 5);
   CHECK(table[1]["host"] == "a.com");
   CHECK(table[1]["path"] == "/api");
   CHECK(table[2]["host"] == "b.com");
+  CHECK(table[3]["host"] == "c.com");
+  CHECK(table[3]["priority"] == -3);  // a pool's priority is its routes' highest, below 0 too
 
   const auto& pool = table[0]["backends"];
   REQUIRE(pool.size() == 2);

@@ -52,10 +52,11 @@ TEST_CASE("route table: wildcard pools are flagged whatever the caller said") {
   Pool wildcard = make_pool("*.example.com", "/");
   wildcard.wildcard = false;
   const auto table = RouteTable::build({exact, wildcard});
-  REQUIRE(table->pools().size() == 2);
-  CHECK(table->pools()[0].host == "*.example.com");
-  CHECK(table->pools()[0].wildcard);
-  CHECK_FALSE(table->pools()[1].wildcard);
+  const auto pools = table->pools_by_host();
+  REQUIRE(pools.size() == 2);
+  CHECK(pools[0]->host == "*.example.com");
+  CHECK(pools[0]->wildcard);
+  CHECK_FALSE(pools[1]->wildcard);
   CHECK(route(*table, "example.com", "/") == "example.com /");
 }
 
@@ -124,7 +125,7 @@ TEST_CASE("route table: no match gives nullptr") {
   }
 }
 
-TEST_CASE("route table: pools are sorted by host and then in match order") {
+TEST_CASE("route table: pools by host are sorted by host and then in match order") {
   const auto table = RouteTable::build({
       make_pool("b.example.com", "/"),
       make_pool("a.example.com", "/x", 0),
@@ -136,8 +137,8 @@ TEST_CASE("route table: pools are sorted by host and then in match order") {
       make_pool("*.example.com", "/"),
   });
   std::vector<std::string> order;
-  for (const Pool& pool : table->pools()) {
-    order.push_back(pool.host + " " + pool.path + " " + std::to_string(pool.priority));
+  for (const Pool* pool : table->pools_by_host()) {
+    order.push_back(pool->host + " " + pool->path + " " + std::to_string(pool->priority));
   }
   CHECK(order == std::vector<std::string>{
                      "*.example.com / 0",

@@ -20,9 +20,9 @@ Reply auth(CommandRequest&) { return {"OK", {}}; }
 Reply route_table(CommandRequest& request) {
   const auto now = request.now;
   nlohmann::json pools = nlohmann::json::array();
-  for (const auto& pool : request.plane.route_table().pools()) {
+  for (const proxy::Pool* pool : request.plane.route_table().pools_by_host()) {
     nlohmann::json backends = nlohmann::json::array();
-    for (const auto& entry : pool.backends) {
+    for (const auto& entry : pool->backends) {
       const double share = entry.drain ? entry.drain->traffic_fraction(now) : 1.0;
       backends.push_back({{"route_id", entry.route_id},
                           {"backend", entry.backend.to_string()},
@@ -37,7 +37,7 @@ Reply route_table(CommandRequest& request) {
                           {"traffic_percent", std::round(share * 1000) / 10},
                           {"detached", entry.detached}});
     }
-    pools.push_back({{"host", pool.host}, {"path", pool.path}, {"priority", pool.priority}, {"backends", backends}});
+    pools.push_back({{"host", pool->host}, {"path", pool->path}, {"priority", pool->priority}, {"backends", backends}});
   }
   return {"ROUTE_TABLE_OK", pools.dump()};
 }
