@@ -68,12 +68,17 @@ class AppBuilder {
     }
   }
 
-  void add_commands() {
+  // Only the commands under `top_word` get their arguments: the others need
+  // no more than a line in the top-level help, and building all of them
+  // would be most of regctl's start-up time.
+  void add_commands(const std::string& top_word) {
     const auto& tree = command_tree();
     for (const auto& command : tree.commands()) {
       CLI::App* app = &root_;
       std::vector<std::string> prefix;
+      const bool selected = command.words.front() == top_word;
       for (const auto& word : command.words) {
+        if (!selected && !prefix.empty()) break;
         prefix.push_back(word);
         auto* sub = find_subcommand(*app, word);
         if (!sub) {
@@ -84,7 +89,7 @@ class AppBuilder {
         }
         app = sub;
       }
-      configure_command(*app, command);
+      if (selected) configure_command(*app, command);
     }
   }
 
@@ -185,14 +190,19 @@ class AppBuilder {
   std::vector<Binding> bindings_;
 };
 
+struct CommandWords {
+  std::vector<std::string> words;  // the command words found, {"route", "add"}
+  std::optional<std::string> problem;
+};
+
 // CLI11 says "The following arguments were not expected" for a mistyped
 // command; this says what the user did wrong and which commands exist.
-std::optional<std::string> command_path_problem(int argc, char** argv) {
+CommandWords scan_command_words(int argc, char** argv) {
   const auto& tree = command_tree();
   std::vector<std::string> prefix;
   for (int index = 1; index < argc; ++index) {
     const std::string_view word = argv[index];
-    if (word == "--" || word == "-h" || word == "--help") return std::nullopt;
+    if (word == "--" || word == "-h" || word == "--help") return {prefix, std::nullopt};
     if (word.starts_with("-")) {
       const auto* flag = tree.find_global_flag(word);
       if (flag && flag->value && word.find('=') == std::string_view::npos) ++index;
@@ -203,18 +213,18 @@ std::optional<std::string> command_path_problem(int argc, char** argv) {
       prefix.emplace_back(word);
       continue;
     }
-    if (tree.find(prefix)) return std::nullopt;  // a command's own argument
+    if (tree.find(prefix)) return {prefix, std::nullopt};  // a command's own argument
     std::string known;
     for (const auto& child : tree.next_words(prefix)) known += (known.empty() ? "" : ", ") + child;
     std::string path;
     for (const auto& part : prefix) path += part + " ";
-    return "unknown command \"" + path + std::string(word) + "\" (known: " + known + ")";
+    return {prefix, "unknown command \"" + path + std::string(word) + "\" (known: " + known + ")"};
   }
-  if (prefix.empty() || tree.find(prefix)) return std::nullopt;
+  if (prefix.empty() || tree.find(prefix)) return {prefix, std::nullopt};
   std::string path, known;
   for (const auto& part : prefix) path += (path.empty() ? "" : " ") + part;
   for (const auto& child : tree.next_words(prefix)) known += (known.empty() ? "" : ", ") + child;
-  return "\"" + path + "\" needs a command: " + known;
+  return {prefix, "\"" + path + "\" needs a command: " + known};
 }
 
 }  // namespace
@@ -231,8 +241,9 @@ std::vector<std::string> CommandLine::all(std::string_view name) const {
 }
 
 ParseResult parse_command_line(int argc, char** argv) {
-  if (auto problem = command_path_problem(argc, argv)) {
-    std::cerr << "regctl: error: " << *problem << "\n";
+  const auto scanned = scan_command_words(argc, argv);
+  if (scanned.problem) {
+    std::cerr << "regctl: error: " << *scanned.problem << "\n";
     return {std::nullopt, exit_usage};
   }
   CLI::App root("regctl: command-line client of regd, the reverse proxy with a control plane", "regctl");
@@ -242,7 +253,7 @@ ParseResult parse_command_line(int argc, char** argv) {
   AppBuilder builder(root);
   CommandLine line;
   builder.add_global_flags();
-  builder.add_commands();
+  builder.add_commands(scanned.words.empty() ? std::string() : scanned.words.front());
   root.footer(std::string(root_footer));
   try {
     root.parse(argc, argv);
