@@ -32,10 +32,7 @@ std::string read_token_file(const std::string& path) {
 
 std::string context_in_effect(const GlobalFlags& flags, const ContextFile& file) {
   const std::string name = flags.context.value_or(file.current_name());
-  if (!name.empty() && !file.find(name)) {
-    throw Failure(exit_usage, "no context named \"" + name + "\" in " + file.path().string() +
-                                  " (see `regctl context list`)");
-  }
+  if (!name.empty()) file.require(name);
   return name;
 }
 
@@ -43,7 +40,7 @@ ConnectionSettings resolve_connection(const GlobalFlags& flags, const ContextFil
   ConnectionSettings settings;
   settings.context_name = context_in_effect(flags, file);
   const Context none;
-  const Context& context = settings.context_name.empty() ? none : *file.find(settings.context_name);
+  const Context& context = settings.context_name.empty() ? none : file.require(settings.context_name);
   const std::string context_origin = "context " + settings.context_name;
 
   std::string server_origin = "--server";

@@ -10,14 +10,6 @@
 namespace regctl {
 namespace {
 
-const std::string& existing(const ContextFile& file, const std::string& name) {
-  if (!file.find(name)) {
-    throw Failure(exit_usage, "no context named \"" + name + "\" in " + file.path().string() +
-                                  " (see `regctl context list`)");
-  }
-  return name;
-}
-
 std::string auth_of(const Context& context) {
   if (!context.token_file.empty()) return context.token_file;
   return context.token.empty() ? "-" : "token";
@@ -69,11 +61,13 @@ int run_context_command(const Run& run) {
       std::cout << file.current_name() << '\n';
       return exit_success;
     case Action::context_use:
-      file.set_current(existing(file, run.line.all("name").front()));
+      file.require(run.line.all("name").front());
+      file.set_current(run.line.all("name").front());
       file.save();
       return exit_success;
     case Action::context_delete:
-      file.remove(existing(file, run.line.all("name").front()));
+      file.require(run.line.all("name").front());
+      file.remove(run.line.all("name").front());
       file.save();
       return exit_success;
     case Action::context_set: {

@@ -68,6 +68,11 @@ const Context* ContextFile::find(const std::string& name) const {
   return found == contexts_.end() ? nullptr : &found->second;
 }
 
+const Context& ContextFile::require(const std::string& name) const {
+  if (const auto* context = find(name)) return *context;
+  throw Failure(exit_usage, "no context named \"" + name + "\" in " + path_.string() + " (see `regctl context list`)");
+}
+
 bool ContextFile::remove(const std::string& name) {
   if (contexts_.erase(name) == 0) return false;
   if (current_ == name) current_.clear();

@@ -31,6 +31,8 @@ class ContextFile {
   const std::map<std::string, Context>& contexts() const { return contexts_; }
   const std::string& current_name() const { return current_; }
   const Context* find(const std::string& name) const;
+  // The named context; a usage Failure when the file has none by that name.
+  const Context& require(const std::string& name) const;
 
   Context& upsert(const std::string& name) { return contexts_[name]; }
   bool remove(const std::string& name);
