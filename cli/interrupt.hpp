@@ -1,0 +1,16 @@
+#pragma once
+// Ctrl-C as a request to stop: --watch and `events` run until it and then exit 0.
+#include "common/value_parsers.hpp"
+
+namespace regctl {
+
+// Replaces SIGINT's default (termination) with setting a flag.
+void catch_interrupts();
+bool interrupted();
+// Sleeps for `duration`, returning early (false) once Ctrl-C was pressed.
+bool sleep_unless_interrupted(reg::Milliseconds duration);
+
+// How long a blocking read may run before checking for Ctrl-C again.
+inline constexpr reg::Milliseconds interrupt_check_interval{100};
+
+}  // namespace regctl
