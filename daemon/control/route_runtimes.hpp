@@ -20,6 +20,9 @@ class RouteRuntimes {
  public:
   explicit RouteRuntimes(unsigned workers) : workers_(workers) {}
 
+  // Room for `routes` runtimes, so a build that creates many does not rehash
+  // over and over.
+  void reserve(std::size_t routes) { runtimes_.reserve(routes); }
   const std::shared_ptr<proxy::RouteRuntime>& get_or_create(std::uint64_t route);
   const proxy::RouteRuntime* find(std::uint64_t route) const;
 

@@ -65,6 +65,7 @@ std::shared_ptr<const proxy::RouteTable> build_route_table(const SessionRegistry
   for (const auto& [id, session] : registry.sessions()) route_count += session->active.routes.size();
   memberships.reserve(route_count);
   live_routes.reserve(route_count);
+  runtimes.reserve(route_count);
   for (const auto& [id, session] : registry.sessions()) {
     for (const auto& [number, route] : session->active.routes) {
       live_routes.push_back(number);

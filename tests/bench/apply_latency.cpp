@@ -111,10 +111,12 @@ Span measure(pid_t regd, Step step) {
 
 struct RunTimes {
   Span stage, apply, shutdown;
+  double resident_bytes_per_route = 0;  // regd's RSS growth from before REGISTER to after APPLY
 };
 
 RunTimes measure_run(LineClient& control, pid_t regd, std::size_t routes, std::size_t chunk,
                      const std::string& instance) {
+  const long resident_before_kb = reg::bench::resident_kb(regd);
   const std::string session = expect_reply(
       control.request("REGISTER|bench|" + instance + "|0|{\"lease\":\"persistent\"}"), "ACK", "REGISTER");
 
@@ -128,6 +130,8 @@ RunTimes measure_run(LineClient& control, pid_t regd, std::size_t routes, std::s
     for (const auto& line : lines) expect_reply(control.request(line), "ROUTE_BULK_OK", "ROUTE_ADD_BULK");
   });
   times.apply = measure(regd, [&] { expect_reply(control.request("CONFIG_APPLY|" + session), "OK", "CONFIG_APPLY"); });
+  times.resident_bytes_per_route =
+      (reg::bench::resident_kb(regd) - resident_before_kb) * 1024.0 / static_cast<double>(routes);
   times.shutdown = measure(regd, [&] {
     expect_reply(control.request("CLIENT_SHUTDOWN|" + session), "SHUTDOWN_OK", "CLIENT_SHUTDOWN");
   });
@@ -152,26 +156,29 @@ int main(int argc, char** argv) {
 
     std::cout << "command: " << reg::bench::invocation(argc, argv) << "\n";
     std::cout << "server:  " << regd.command_line() << "\n";
+    std::cout << "regd idle RSS: " << reg::bench::resident_kb(regd.pid()) / 1024.0 << " MB (target: at most 10 MB)\n";
     std::cout << "routes per ROUTE_ADD_BULK line: " << settings.chunk << "; runs per size: " << settings.runs
               << "\n\n";
     std::printf("| routes | run | stage wall (ms) | stage (routes/s) | stage CPU (ms) "
                 "| APPLY wall (ms) | APPLY CPU (ms) | APPLY wait (ms) | APPLY client wait (ms) | SHUTDOWN wall (ms) "
-                "| SHUTDOWN CPU (ms) |\n");
-    std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                "| SHUTDOWN CPU (ms) | RSS per route (B) |\n");
+    std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 
     struct Summary {
       std::size_t routes;
-      double stage_ms, stage_cpu_ms, apply_ms, apply_min_ms, apply_max_ms, apply_cpu_ms, apply_wait_ms, shutdown_ms;
+      double stage_ms, stage_cpu_ms, apply_ms, apply_min_ms, apply_max_ms, apply_cpu_ms, apply_wait_ms, shutdown_ms,
+          resident_per_route;
     };
     std::vector<Summary> summaries;
     for (const std::size_t routes : settings.sizes) {
-      std::vector<double> stage, stage_cpu, apply, apply_cpu, apply_wait, shutdown;
+      std::vector<double> stage, stage_cpu, apply, apply_cpu, apply_wait, shutdown, resident;
       for (int run = 1; run <= settings.runs; ++run) {
         const std::string instance = "apply-" + std::to_string(routes) + "-" + std::to_string(run);
         const RunTimes t = measure_run(control, regd.pid(), routes, settings.chunk, instance);
-        std::printf("| %zu | %d | %.1f | %.0f | %.1f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n", routes, run,
-                    t.stage.wall_ms, routes / (t.stage.wall_ms / 1000), t.stage.cpu_ms, t.apply.wall_ms,
-                    t.apply.cpu_ms, t.apply.wait_ms, t.apply.client_wait_ms, t.shutdown.wall_ms, t.shutdown.cpu_ms);
+        std::printf("| %zu | %d | %.1f | %.0f | %.1f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f |\n", routes,
+                    run, t.stage.wall_ms, routes / (t.stage.wall_ms / 1000), t.stage.cpu_ms, t.apply.wall_ms,
+                    t.apply.cpu_ms, t.apply.wait_ms, t.apply.client_wait_ms, t.shutdown.wall_ms, t.shutdown.cpu_ms,
+                    t.resident_bytes_per_route);
         std::fflush(stdout);
         stage.push_back(t.stage.wall_ms);
         stage_cpu.push_back(t.stage.cpu_ms);
@@ -179,24 +186,25 @@ int main(int argc, char** argv) {
         apply_cpu.push_back(t.apply.cpu_ms);
         apply_wait.push_back(t.apply.wait_ms);
         shutdown.push_back(t.shutdown.wall_ms);
+        resident.push_back(t.resident_bytes_per_route);
       }
       summaries.push_back({routes, median(stage), median(stage_cpu), median(apply),
                            *std::min_element(apply.begin(), apply.end()),
                            *std::max_element(apply.begin(), apply.end()), median(apply_cpu), median(apply_wait),
-                           median(shutdown)});
+                           median(shutdown), median(resident)});
     }
 
     std::printf("\nmedians of %d runs (verdict on the wall-time median)\n\n", settings.runs);
     std::printf("| routes | stage wall (ms) | stage CPU (ms) | APPLY wall median (ms) | min | max | APPLY CPU (ms) "
-                "| APPLY wait (ms) | target (ms) | verdict | SHUTDOWN wall (ms) |\n");
-    std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
+                "| APPLY wait (ms) | target (ms) | verdict | SHUTDOWN wall (ms) | RSS per route (B, target 2048) |\n");
+    std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n");
     for (const auto& s : summaries) {
       const double target = target_ms(s.routes);
       const char* verdict = target == 0 ? "no target" : s.apply_ms <= target ? "met" : "MISSED";
       const std::string shown_target = target == 0 ? "-" : std::to_string(static_cast<int>(target));
-      std::printf("| %zu | %.1f | %.1f | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %s | %.2f |\n", s.routes,
+      std::printf("| %zu | %.1f | %.1f | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %s | %.2f | %.0f |\n", s.routes,
                   s.stage_ms, s.stage_cpu_ms, s.apply_ms, s.apply_min_ms, s.apply_max_ms, s.apply_cpu_ms,
-                  s.apply_wait_ms, shown_target.c_str(), verdict, s.shutdown_ms);
+                  s.apply_wait_ms, shown_target.c_str(), verdict, s.shutdown_ms, s.resident_per_route);
     }
     return 0;
   } catch (const std::exception& error) {

@@ -2,8 +2,11 @@
 # HTTP proxy throughput: regd against nginx and haproxy as reverse proxies in
 # front of one shared backend (nginx answering "ok\n"), all on 127.0.0.1.
 # For each worker count W, each proxy in turn runs alone with W workers while
-# wrk drives it; the script reports requests/s, p99 latency, and the proxy's
-# CPU time per request (utime+stime of all its processes, from /proc).
+# wrk drives it; the script reports requests/s, p99 latency, the proxy's
+# CPU time per request (utime+stime of all its processes, from /proc) and its
+# resident memory once started, before any request (VmRSS of all its
+# processes). regd runs twice: as is, and as regd_enforced with a rate limit
+# that is never hit and a circuit breaker on its route (stats are always on).
 #
 #   tests/bench/proxy_vs_nginx.sh [path/to/regd]
 #
@@ -90,6 +93,15 @@ to_milliseconds() {
   }'
 }
 
+# Resident memory of a process and its direct children, in MB.
+rss_mb() {
+  local root=$1 kilobytes=0 pid
+  for pid in "$root" $(pgrep -P "$root" || true); do
+    kilobytes=$((kilobytes + $(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)))
+  done
+  awk -v kb="$kilobytes" 'BEGIN {printf "%.1f", kb / 1024}'
+}
+
 # Clock ticks $1 spread over $2 requests, in microseconds per request.
 per_request_us() {
   awk -v ticks="$1" -v hz="$clock_ticks" -v requests="$2" 'BEGIN {printf "%.2f", ticks / hz / requests * 1e6}'
@@ -138,7 +150,7 @@ launch() {
 # server_port, launches it and waits until it accepts connections.
 
 start_regd() {
-  local workers=$1 control_port admin_port session control
+  local workers=$1 enforced=${2:-} control_port admin_port session control
   server_port=$(free_port)
   control_port=$(free_port)
   admin_port=$(free_port)
@@ -151,10 +163,17 @@ start_regd() {
   control_request "$control" 'REGISTER|bench|proxy|0|{"lease":"persistent"}' 'ACK|'
   session=${reply#ACK|}
   control_request "$control" "ROUTE_ADD|$session|$virtual_host|/|http://127.0.0.1:$backend_port|0" 'ROUTE_OK|'
+  if [[ -n $enforced ]]; then
+    # wrk's few client addresses never reach a billion requests a second.
+    control_request "$control" "RATELIMIT_SET|$session|ALL|1000000000|1s" 'RATELIMIT_OK'
+    control_request "$control" "CIRCUIT_BREAKER_SET|$session|ALL|5|30s|2" 'CIRCUIT_OK'
+  fi
   control_request "$control" "CONFIG_APPLY|$session" 'OK'
   exec {control}>&-
   wait_for_port "$server_port"
 }
+
+start_regd_enforced() { start_regd "$1" enforced; }
 
 start_nginx() {
   local workers=$1
@@ -225,13 +244,15 @@ EOF
 }
 
 # server,W -> the figures of every round, space-separated.
-declare -A requests_per_second p99_ms cpu_us_per_request user_us_per_request
+declare -A requests_per_second p99_ms cpu_us_per_request user_us_per_request idle_rss_mb
+servers="regd regd_enforced nginx haproxy"
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq "$rounds"); do
   for workers in $worker_counts; do
-    for server in regd nginx haproxy; do
+    for server in $servers; do
       "start_$server" "$workers"
+      idle_rss=$(rss_mb "$server_pid")
       url="http://127.0.0.1:$server_port/"
       answer=$(curl -s --max-time 5 -H "Host: $virtual_host" "$url")
       [[ $answer == ok ]] || { echo "proxy_vs_nginx: $server answered \"$answer\" instead of ok" >&2; exit 1; }
@@ -252,11 +273,12 @@ for round in $(seq "$rounds"); do
 
       echo "== round $round, $server, $workers worker(s): ${server_command[*]}"
       echo "   $wrk_command"
-      echo "   $total_requests requests, $rate req/s, p99 $p99 ms, $cpu_us us CPU/request ($user_us user)${errors:+; $errors}"
+      echo "   $total_requests requests, $rate req/s, p99 $p99 ms, $cpu_us us CPU/request ($user_us user), idle RSS $idle_rss MB${errors:+; $errors}"
       requests_per_second[$server,$workers]+=" $rate"
       p99_ms[$server,$workers]+=" $p99"
       cpu_us_per_request[$server,$workers]+=" $cpu_us"
       user_us_per_request[$server,$workers]+=" $user_us"
+      idle_rss_mb[$server,$workers]+=" $idle_rss"
       stop_process "$server_pid"
     done
   done
@@ -269,6 +291,7 @@ for key in "${!requests_per_second[@]}"; do
   p99_ms[$key]=$(median "${p99_ms[$key]}")
   cpu_us_per_request[$key]=$(median "${cpu_us_per_request[$key]}")
   user_us_per_request[$key]=$(median "${user_us_per_request[$key]}")
+  idle_rss_mb[$key]=$(median "${idle_rss_mb[$key]}")
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
@@ -277,11 +300,11 @@ echo
 printf 'backend: nginx, 1 worker, return 200 "ok\\n" on 127.0.0.1:%s; machine: %s cores; ' "$backend_port" "$(nproc)"
 echo "median of $rounds round(s) of wrk -t$wrk_threads -c$connections -d$duration --latency"
 echo
-echo "| W | server | requests/s | p99 (ms) | CPU per request (us) | of which user (us) |"
-echo "|---:|---|---:|---:|---:|---:|"
+echo "| W | server | requests/s | p99 (ms) | CPU per request (us) | of which user (us) | idle RSS (MB) |"
+echo "|---:|---|---:|---:|---:|---:|---:|"
 for workers in $worker_counts; do
-  for server in regd nginx haproxy; do
-    echo "| $workers | $server | ${requests_per_second[$server,$workers]} | ${p99_ms[$server,$workers]} | ${cpu_us_per_request[$server,$workers]} | ${user_us_per_request[$server,$workers]} |"
+  for server in $servers; do
+    echo "| $workers | $server | ${requests_per_second[$server,$workers]} | ${p99_ms[$server,$workers]} | ${cpu_us_per_request[$server,$workers]} | ${user_us_per_request[$server,$workers]} | ${idle_rss_mb[$server,$workers]} |"
   done
 done
 echo
@@ -296,4 +319,10 @@ for workers in $worker_counts; do
     unset -n values
   done
   echo "$row |"
+done
+echo
+echo "| W | regd_enforced/regd req/s | regd_enforced/regd CPU/req |"
+echo "|---:|---:|---:|"
+for workers in $worker_counts; do
+  echo "| $workers | $(ratio "${requests_per_second[regd_enforced,$workers]}" "${requests_per_second[regd,$workers]}") | $(ratio "${cpu_us_per_request[regd_enforced,$workers]}" "${cpu_us_per_request[regd,$workers]}") |"
 done
