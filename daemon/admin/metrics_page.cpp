@@ -2,6 +2,7 @@
 
 #include <array>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,9 +65,8 @@ struct RouteTraffic {
 // without a check, traffic share without a drain. Many routes are idle, and
 // each of them would otherwise cost some twenty lines.
 struct RouteRow {
-  LabelSet labels;       // route, service, instance: on every per-route series
-  LabelSet info_labels;  // those and domains, path, backend: regd_route_info only
-  std::optional<RouteTraffic> traffic;
+  LabelSet labels;  // route, service, instance: on every per-route series
+  std::unique_ptr<const RouteTraffic> traffic;  // out of line: most routes have none
   std::optional<proxy::CircuitState> circuit;
   std::optional<bool> healthy;
   std::optional<double> traffic_percent;
@@ -91,37 +91,50 @@ double circuit_gauge(proxy::CircuitState state) {
   return 0;
 }
 
-std::vector<RouteRow> collect_routes(control::ControlPlane& plane) {
+std::size_t count_active_routes(control::ControlPlane& plane) {
+  std::size_t routes = 0;
+  for (const auto& [id, session] : plane.sessions().sessions()) routes += session->active.routes.size();
+  return routes;
+}
+
+// The rows for the per-route families; writes regd_route_info on the way, so
+// the labels only it has are never stored.
+std::vector<RouteRow> collect_routes(control::ControlPlane& plane, PrometheusText& out) {
   const auto now = std::chrono::system_clock::now();
   const auto steady_now = std::chrono::steady_clock::now();
+  out.family("regd_route_info", MetricType::gauge,
+             "Always 1 for each applied route; its labels describe the route.");
   std::vector<RouteRow> rows;
+  rows.reserve(count_active_routes(plane));
   for (const auto& [id, session] : plane.sessions().sessions()) {
     const std::optional<double> traffic_percent =
         session->drain ? std::optional(session->drain->traffic_fraction(now) * 100) : std::nullopt;
     for (const auto& [number, route] : session->active.routes) {
-      RouteRow row;
-      const std::string route_id = format_route_id(number);
-      row.labels.add("route", route_id).add("service", session->service_name).add("instance", session->instance_name);
-      row.info_labels = row.labels;
-      row.info_labels.add("domains", join_domains(route.domains))
+      RouteRow& row = rows.emplace_back();
+      row.labels.add("route", format_route_id(number))
+          .add("service", session->service_name)
+          .add("instance", session->instance_name);
+      LabelSet info_labels = row.labels;
+      info_labels.add("domains", join_domains(route.domains))
           .add("path", route.path)
           .add("backend", route.backend.to_string());
+      out.sample("regd_route_info", info_labels, 1.0);
+
       if (const proxy::RouteRuntime* runtime = plane.runtimes().find(number); runtime && runtime->served_any()) {
-        row.traffic.emplace(runtime->stats());
+        row.traffic = std::make_unique<const RouteTraffic>(runtime->stats());
       }
       if (const proxy::CircuitBreaker* breaker = plane.runtimes().find_circuit(number)) {
         row.circuit = breaker->state(steady_now);
       }
       if (const auto health = plane.health().health_of(number)) row.healthy = health->healthy();
       row.traffic_percent = traffic_percent;
-      rows.push_back(std::move(row));
     }
   }
   return rows;
 }
 
 void write_global_metrics(PrometheusText& out, control::ControlPlane& plane,
-                          const control::ControlServer& control_server, std::uint64_t routes_active) {
+                          const control::ControlServer& control_server) {
   const LabelSet none;
   out.family("regd_build_info", MetricType::gauge, "Always 1; the version label names the running regd.");
   out.sample("regd_build_info", LabelSet().add("version", REGD_VERSION), 1.0);
@@ -151,7 +164,7 @@ void write_global_metrics(PrometheusText& out, control::ControlPlane& plane,
              "Events dropped because a subscriber did not read them in time.");
   out.sample("regd_events_dropped_total", none, plane.events_dropped());
   out.family("regd_routes_active", MetricType::gauge, "Applied routes of every session.");
-  out.sample("regd_routes_active", none, routes_active);
+  out.sample("regd_routes_active", none, static_cast<std::uint64_t>(count_active_routes(plane)));
 }
 
 // One family with a sample for each row that has what `value` reads.
@@ -173,10 +186,6 @@ void write_traffic_counter(PrometheusText& out, const std::vector<RouteRow>& row
 }
 
 void write_route_metrics(PrometheusText& out, const std::vector<RouteRow>& rows) {
-  out.family("regd_route_info", MetricType::gauge,
-             "Always 1 for each applied route; its labels describe the route.");
-  for (const RouteRow& row : rows) out.sample("regd_route_info", row.info_labels, 1.0);
-
   out.family("regd_route_requests_total", MetricType::counter,
              "Requests the route matched, by the status class clients got (rejections by the proxy included).");
   for (const RouteRow& row : rows) {
@@ -240,9 +249,9 @@ void write_route_metrics(PrometheusText& out, const std::vector<RouteRow>& rows)
 }  // namespace
 
 AdminPage render_metrics(control::ControlPlane& plane, const control::ControlServer& control_server) {
-  const std::vector<RouteRow> rows = collect_routes(plane);
   PrometheusText out;
-  write_global_metrics(out, plane, control_server, rows.size());
+  write_global_metrics(out, plane, control_server);
+  const std::vector<RouteRow> rows = collect_routes(plane, out);
   write_route_metrics(out, rows);
   return {std::string(kPrometheusContentType), out.take()};
 }

@@ -23,19 +23,27 @@ void append_number(std::string& out, Number value) {
   out.append(digits.data(), error == std::errc() ? end : digits.data());
 }
 
+void append_escaped_label_value(std::string& out, std::string_view value) {
+  // Nearly every value needs no escaping: copy it whole.
+  if (value.find_first_of("\\\"\n") == std::string_view::npos) {
+    out += value;
+    return;
+  }
+  for (const char c : value) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      default: out += c;
+    }
+  }
+}
+
 }  // namespace
 
 std::string escape_label_value(std::string_view value) {
   std::string escaped;
-  escaped.reserve(value.size());
-  for (const char c : value) {
-    switch (c) {
-      case '\\': escaped += "\\\\"; break;
-      case '"': escaped += "\\\""; break;
-      case '\n': escaped += "\\n"; break;
-      default: escaped += c;
-    }
-  }
+  append_escaped_label_value(escaped, value);
   return escaped;
 }
 
@@ -43,7 +51,7 @@ LabelSet& LabelSet::add(std::string_view name, std::string_view value) {
   if (!text_.empty()) text_ += ',';
   text_ += name;
   text_ += "=\"";
-  text_ += escape_label_value(value);
+  append_escaped_label_value(text_, value);
   text_ += '"';
   return *this;
 }
