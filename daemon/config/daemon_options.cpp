@@ -50,7 +50,7 @@ Result<DaemonOptions> parse_daemon_options(int argc, char** argv) {
   const auto duration = format_check("DURATION", parse_duration);
   app.add_option("--control", control, "control protocol address")->capture_default_str()->check(address);
   app.add_option("--listen", listen, "HTTP proxy address")->capture_default_str()->check(address);
-  app.add_option("--admin", admin, "admin HTTP address (/healthz)")->capture_default_str()->check(address);
+  app.add_option("--admin", admin, "admin HTTP address (/healthz, /metrics)")->capture_default_str()->check(address);
   app.add_option("--session-grace", session_grace, "how long a detached session waits for RECONNECT")
       ->capture_default_str()->check(duration);
   app.add_option("--staged-ttl", staged_ttl, "unapplied staged changes expire after this idle time")
@@ -62,7 +62,7 @@ Result<DaemonOptions> parse_daemon_options(int argc, char** argv) {
   app.add_option("--auth-token-file", token_file, "file holding the token clients must AUTH with")
       ->check(CLI::ExistingFile);
   app.add_option("--trusted-proxies", trusted_proxies,
-                 "CIDR,CIDR: peers whose X-Forwarded-For names the client for rate limits")
+                 "peers whose X-Forwarded-For names the client for rate limits")
       ->check(format_check("CIDR,CIDR", parse_cidr_list));
   app.add_option("--workers", options.proxy.workers, "proxy worker threads")->capture_default_str()
       ->check(CLI::Range(1u, 256u));
