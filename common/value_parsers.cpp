@@ -1,5 +1,7 @@
 #include "common/value_parsers.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <charconv>
 #include <limits>
@@ -325,6 +327,61 @@ Result<HostPort> parse_host_port(std::string_view text) {
   if (!parse_unsigned(port_text, port) || port > 65535) return invalid();
   out.port = static_cast<std::uint16_t>(port);
   return out;
+}
+
+bool Cidr::contains(std::span<const std::uint8_t> address) const {
+  if (address.size() != (ipv6 ? 16u : 4u)) return false;
+  const unsigned whole_bytes = prefix_length / 8;
+  if (!std::equal(network.begin(), network.begin() + whole_bytes, address.begin())) return false;
+  const unsigned rest_bits = prefix_length % 8;
+  if (rest_bits == 0) return true;
+  const auto mask = static_cast<std::uint8_t>(0xff << (8 - rest_bits));
+  return (address[whole_bytes] & mask) == network[whole_bytes];
+}
+
+Result<Cidr> parse_cidr(std::string_view text) {
+  const auto invalid = [&](std::string_view why) {
+    return make_error("invalid cidr: " + shown(text) + " (" + std::string(why) + ")");
+  };
+  constexpr std::string_view kExpected = "expected ADDRESS/PREFIX, e.g. 10.0.0.0/8 or fd00::/8";
+  const std::size_t slash = text.find('/');
+  const std::string address(text.substr(0, slash));
+  Cidr cidr;
+  cidr.ipv6 = address.find(':') != std::string::npos;
+  if (::inet_pton(cidr.ipv6 ? AF_INET6 : AF_INET, address.c_str(), cidr.network.data()) != 1) {
+    return invalid(kExpected);
+  }
+  const unsigned bits = cidr.ipv6 ? 128 : 32;
+  cidr.prefix_length = bits;
+  if (slash != std::string_view::npos &&
+      (!parse_unsigned(text.substr(slash + 1), cidr.prefix_length) || cidr.prefix_length > bits)) {
+    return invalid(cidr.ipv6 ? "the prefix length must be 0-128" : "the prefix length must be 0-32");
+  }
+  for (unsigned bit = cidr.prefix_length; bit < bits; ++bit) {
+    if (cidr.network[bit / 8] & (0x80 >> (bit % 8))) {
+      return invalid("address bits past the prefix must be zero");
+    }
+  }
+  return cidr;
+}
+
+Result<std::vector<Cidr>> parse_cidr_list(std::string_view text) {
+  std::vector<Cidr> networks;
+  const auto trimmed = [](std::string_view item) {
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    return item;
+  };
+  if (trimmed(text).empty()) return networks;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', start);
+    auto network = parse_cidr(trimmed(text.substr(start, comma - start)));
+    if (!network) return Error{network.error()};
+    networks.push_back(*network);
+    if (comma == std::string_view::npos) return networks;
+    start = comma + 1;
+  }
 }
 
 Status check_header_name(std::string_view name) {

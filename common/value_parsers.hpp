@@ -1,8 +1,10 @@
 #pragma once
 // Parsers for the value formats of PROTOCOL.md §2. Each returns a Result whose
 // error text is the reply a client sees after "ERROR|".
+#include <array>
 #include <chrono>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,6 +71,23 @@ struct HostPort {
   std::string to_string() const;
 };
 Result<HostPort> parse_host_port(std::string_view text);
+
+// An IPv4 or IPv6 network: "10.0.0.0/8", "fd00::/8"; a bare address is a
+// /32 or /128. Bits past the prefix must be zero, so a typo such as
+// "10.0.0.1/8" is refused instead of silently meaning 10.0.0.0/8.
+struct Cidr {
+  bool ipv6 = false;
+  std::array<std::uint8_t, 16> network{};  // network byte order; IPv4 in the first 4 bytes
+  unsigned prefix_length = 0;
+
+  // `address`: 4 bytes (IPv4) or 16 (IPv6) in network byte order. IPv4
+  // networks hold IPv4 addresses only, IPv6 networks IPv6 addresses only.
+  bool contains(std::span<const std::uint8_t> address) const;
+  bool operator==(const Cidr&) const = default;
+};
+Result<Cidr> parse_cidr(std::string_view text);
+// Comma-separated networks; spaces around items are allowed, "" is none.
+Result<std::vector<Cidr>> parse_cidr_list(std::string_view text);
 
 // HTTP header name (RFC 9110 token) and value (no CR or LF).
 Status check_header_name(std::string_view name);

@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "daemon/admin/admin_server.hpp"
+#include "daemon/admin/metrics_page.hpp"
 #include "daemon/config/daemon_options.hpp"
 #include "daemon/control/control_plane.hpp"
 #include "daemon/control/control_server.hpp"
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
   plane_ref = &plane;
   control::ControlServer control_server(plane);
   admin::AdminServer admin(control_io, options->admin);
+  admin.add_page("/metrics", [&] { return admin::render_metrics(plane, control_server); });
 
   // In order, stopping at the first address that cannot be bound.
   const std::function<Status()> starts[] = {[&] { return control_server.start(); }, [&] { return proxy.start(); },

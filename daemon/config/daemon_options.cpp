@@ -42,7 +42,7 @@ Result<DaemonOptions> parse_daemon_options(int argc, char** argv) {
   std::string listen = options.proxy.listen.to_string();
   std::string admin = options.admin.to_string();
   std::string session_grace = "5m", staged_ttl = "30m", maint_verify = "60s", shutdown_timeout = "10s";
-  std::string token_file, log_level = "info";
+  std::string token_file, log_level = "info", trusted_proxies;
 
   CLI::App app{"regd: dynamic reverse proxy with a registry control plane (protocol v2)", "regd"};
   app.set_version_flag("--version", "regd " REGD_VERSION);
@@ -50,7 +50,7 @@ Result<DaemonOptions> parse_daemon_options(int argc, char** argv) {
   const auto duration = format_check("DURATION", parse_duration);
   app.add_option("--control", control, "control protocol address")->capture_default_str()->check(address);
   app.add_option("--listen", listen, "HTTP proxy address")->capture_default_str()->check(address);
-  app.add_option("--admin", admin, "admin HTTP address (/healthz)")->capture_default_str()->check(address);
+  app.add_option("--admin", admin, "admin HTTP address (/healthz, /metrics)")->capture_default_str()->check(address);
   app.add_option("--session-grace", session_grace, "how long a detached session waits for RECONNECT")
       ->capture_default_str()->check(duration);
   app.add_option("--staged-ttl", staged_ttl, "unapplied staged changes expire after this idle time")
@@ -61,6 +61,9 @@ Result<DaemonOptions> parse_daemon_options(int argc, char** argv) {
       ->capture_default_str()->check(duration);
   app.add_option("--auth-token-file", token_file, "file holding the token clients must AUTH with")
       ->check(CLI::ExistingFile);
+  app.add_option("--trusted-proxies", trusted_proxies,
+                 "peers whose X-Forwarded-For names the client for rate limits")
+      ->check(format_check("CIDR,CIDR", parse_cidr_list));
   app.add_option("--workers", options.proxy.workers, "proxy worker threads")->capture_default_str()
       ->check(CLI::Range(1u, 256u));
   app.add_option("--log-level", log_level, "debug, info, warn or error")->capture_default_str()
@@ -92,6 +95,7 @@ Result<DaemonOptions> parse_daemon_options(int argc, char** argv) {
   options.control.maint_verify_timeout = *parse_duration(maint_verify);
   options.shutdown_timeout = *parse_duration(shutdown_timeout);
   log::parse_level(log_level, options.log_level);
+  options.proxy.trusted_proxies = proxy::TrustedProxies(*parse_cidr_list(trusted_proxies));
   if (!token_file.empty()) {
     auto token = read_token_file(token_file);
     if (!token) return Error{token.error()};

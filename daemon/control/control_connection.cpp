@@ -104,6 +104,7 @@ void ControlConnection::send_event(std::string line) {
   while (events_.size() > plane_.settings().event_queue_limit) {
     events_.pop_front();
     ++dropped_events_;
+    plane_.count_dropped_event();
   }
   flush();
 }

@@ -33,6 +33,7 @@ class ControlPlane {
   SessionRegistry& sessions() { return sessions_; }
   EventBus& events() { return events_; }
   RouteRuntimes& runtimes() { return runtimes_; }
+  const HealthMonitor& health() const { return health_; }
   // The table the proxy serves, including changes made earlier in this batch.
   const proxy::RouteTable& route_table() {
     publish_if_changed();
@@ -60,6 +61,9 @@ class ControlPlane {
 
   std::uint64_t applies() const { return applies_; }
   void count_apply() { ++applies_; }
+  // Events a slow subscriber lost off its bounded queue, over all connections.
+  std::uint64_t events_dropped() const { return events_dropped_; }
+  void count_dropped_event() { ++events_dropped_; }
 
  private:
   void schedule_housekeeping();
@@ -79,6 +83,7 @@ class ControlPlane {
   std::shared_ptr<const proxy::RouteTable> current_table_;
   bool routes_dirty_ = false;
   std::uint64_t applies_ = 0;
+  std::uint64_t events_dropped_ = 0;
   boost::asio::steady_timer housekeeping_timer_;
 };
 

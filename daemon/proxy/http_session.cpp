@@ -27,6 +27,7 @@
 #include "daemon/proxy/rate_limiter.hpp"
 #include "daemon/proxy/request_target.hpp"
 #include "daemon/proxy/route_runtime.hpp"
+#include "daemon/proxy/trusted_proxies.hpp"
 #include "daemon/proxy/upstream_exchange.hpp"
 #include "daemon/proxy/worker_context.hpp"
 
@@ -81,16 +82,6 @@ bool is_malformed_request(const error_code& ec) {
          ec != http::error::end_of_stream && ec != http::error::partial_message;
 }
 
-std::string peer_address(const tcp::endpoint& peer) {
-  const auto address = peer.address();
-  // A dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d; backends and
-  // logs expect the plain IPv4 form.
-  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
-    return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
-  }
-  return address.to_string();
-}
-
 Response plain_response(http::status status, std::string text) {
   Response response{status, 11};
   response.set(http::field::content_type, "text/plain; charset=utf-8");
@@ -137,7 +128,9 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     client_.socket().set_option(tcp::no_delay(true), ec);
     const auto peer = client_.socket().remote_endpoint(ec);
     if (ec) return;
-    peer_ = peer_address(peer);
+    peer_ = client_address_text(peer.address());
+    peer_ip_ = peer.address();
+    peer_trusted_ = worker_.settings.trusted_proxies.contains(peer_ip_);
     read_request_header();
   }
 
@@ -272,7 +265,11 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     }
     const auto steady_now = std::chrono::steady_clock::now();
     if (entry.rate_limiter) {
-      const RateDecision decision = entry.rate_limiter->check(peer_, steady_now);
+      // Only a trusted proxy's X-Forwarded-For may name another client.
+      const std::string forwarded_client =
+          peer_trusted_ ? worker_.settings.trusted_proxies.client_behind(parser_->get(), peer_ip_) : std::string();
+      const RateDecision decision =
+          entry.rate_limiter->check(peer_trusted_ ? forwarded_client : peer_, steady_now);
       if (!decision.allowed) return respond(rate_limited_response(decision), Disposition::rate_limited);
     }
     if (entry.circuit) {
@@ -536,6 +533,8 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
   beast::tcp_stream client_;
   beast::flat_buffer buffer_;
   std::string peer_;
+  asio::ip::address peer_ip_;
+  bool peer_trusted_ = false;
   bool waiting_for_request_ = false;
   std::optional<http::request_parser<http::string_body>> parser_;
   InFlight request_;

@@ -11,6 +11,7 @@
 #include "common/value_parsers.hpp"
 #include "daemon/proxy/circuit_breaker.hpp"
 #include "daemon/proxy/route_table_publisher.hpp"
+#include "daemon/proxy/trusted_proxies.hpp"
 
 namespace reg::proxy {
 
@@ -23,6 +24,8 @@ struct ProxySettings {
   Milliseconds upstream_idle_timeout{4'000};
   std::uint32_t max_header_bytes = 64 * 1024;
   unsigned max_idle_upstream_per_host = 64;  // per worker
+  // Peers whose X-Forwarded-For names the client the rate limiter counts.
+  TrustedProxies trusted_proxies;
   // Called on a worker thread for every circuit state change (exactly once
   // per change); the receiver hands it to its own thread.
   std::function<void(std::uint64_t route_number, CircuitTransition)> on_circuit_change;

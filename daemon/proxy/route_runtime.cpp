@@ -5,7 +5,6 @@
 #include <cassert>
 #include <cmath>
 #include <string>
-#include <vector>
 
 #include "daemon/proxy/latency_histogram.hpp"
 #include "daemon/proxy/single_writer_counter.hpp"
@@ -13,13 +12,13 @@
 namespace reg::proxy {
 namespace {
 
-constexpr int kLowestStatus = 100;
-constexpr int kHighestStatus = 599;
+constexpr int kLowestStatus = RouteStats::kLowestStatus;
+constexpr int kHighestStatus = RouteStats::kHighestStatus;
 constexpr int kStatusesPerClass = 100;
 constexpr int kStatusClasses = (kHighestStatus - kLowestStatus + 1) / kStatusesPerClass;
 constexpr std::size_t kCacheLine = 64;
 
-using StatusTotals = std::array<std::uint64_t, kHighestStatus - kLowestStatus + 1>;
+using StatusTotals = decltype(RouteStats::status_codes);
 
 // The codes nearly all responses carry, each with its own counter. Beyond the
 // usual ones: 101 answers every WebSocket upgrade, 206 every range request,
@@ -197,47 +196,57 @@ std::int64_t RouteRuntime::in_flight() const {
   return std::max<std::int64_t>(running, 0);
 }
 
-nlohmann::json RouteRuntime::stats_json(std::string_view route_id) const {
-  std::vector<const WorkerSlot*> active_slots;
+bool RouteRuntime::served_any() const {
   for (unsigned worker = 0; worker < worker_count_; ++worker) {
-    if (const WorkerSlot* slot = slots_[worker].load(std::memory_order_acquire)) {
-      active_slots.push_back(slot);
-    }
+    if (slots_[worker].load(std::memory_order_acquire) != nullptr) return true;
   }
-  const auto total = [&active_slots](SingleWriterCounter WorkerSlot::*counter) {
-    std::uint64_t sum = 0;
-    for (const WorkerSlot* slot : active_slots) sum += (slot->*counter).load();
-    return sum;
-  };
+  return false;
+}
 
-  LatencySnapshot latency;
-  StatusTotals status_totals{};
-  for (const WorkerSlot* slot : active_slots) {
-    slot->latency.add_to(latency);
-    slot->status_codes.add_to(status_totals);
+RouteStats RouteRuntime::stats() const {
+  RouteStats stats;
+  for (unsigned worker = 0; worker < worker_count_; ++worker) {
+    const WorkerSlot* slot = slots_[worker].load(std::memory_order_acquire);
+    if (slot == nullptr) continue;
+    stats.requests += slot->finished.load();
+    stats.errors += slot->errors.load();
+    stats.bytes_sent += slot->bytes_sent.load();
+    stats.bytes_received += slot->bytes_received.load();
+    stats.rate_limited += slot->rate_limited.load();
+    stats.circuit_rejected += slot->circuit_rejected.load();
+    stats.maintenance_hits += slot->maintenance_hits.load();
+    stats.drain_rejected += slot->drain_rejected.load();
+    slot->latency.add_to(stats.latency);
+    slot->status_codes.add_to(stats.status_codes);
   }
+  stats.in_flight = in_flight();
+  return stats;
+}
+
+nlohmann::json RouteRuntime::stats_json(std::string_view route_id) const {
+  const RouteStats stats = this->stats();
   nlohmann::json status_codes = nlohmann::json::object();
   for (int status = kLowestStatus; status <= kHighestStatus; ++status) {
-    const std::uint64_t count = status_totals[status - kLowestStatus];
+    const std::uint64_t count = stats.status_codes[status - kLowestStatus];
     if (count > 0) status_codes[std::to_string(status)] = count;
   }
 
   return {
       {"route_id", std::string(route_id)},
-      {"requests", total(&WorkerSlot::finished)},
-      {"errors", total(&WorkerSlot::errors)},
-      {"avg_latency_ms", to_milliseconds(latency.mean_micros())},
-      {"p50_latency_ms", to_milliseconds(latency.percentile_micros(50))},
-      {"p95_latency_ms", to_milliseconds(latency.percentile_micros(95))},
-      {"p99_latency_ms", to_milliseconds(latency.percentile_micros(99))},
-      {"bytes_sent", total(&WorkerSlot::bytes_sent)},
-      {"bytes_received", total(&WorkerSlot::bytes_received)},
+      {"requests", stats.requests},
+      {"errors", stats.errors},
+      {"avg_latency_ms", to_milliseconds(stats.latency.mean_micros())},
+      {"p50_latency_ms", to_milliseconds(stats.latency.percentile_micros(50))},
+      {"p95_latency_ms", to_milliseconds(stats.latency.percentile_micros(95))},
+      {"p99_latency_ms", to_milliseconds(stats.latency.percentile_micros(99))},
+      {"bytes_sent", stats.bytes_sent},
+      {"bytes_received", stats.bytes_received},
       {"status_codes", std::move(status_codes)},
-      {"rate_limited", total(&WorkerSlot::rate_limited)},
-      {"circuit_rejected", total(&WorkerSlot::circuit_rejected)},
-      {"maintenance_hits", total(&WorkerSlot::maintenance_hits)},
-      {"drain_rejected", total(&WorkerSlot::drain_rejected)},
-      {"in_flight", in_flight()},
+      {"rate_limited", stats.rate_limited},
+      {"circuit_rejected", stats.circuit_rejected},
+      {"maintenance_hits", stats.maintenance_hits},
+      {"drain_rejected", stats.drain_rejected},
+      {"in_flight", stats.in_flight},
   };
 }
 

@@ -3,6 +3,7 @@
 // workers write and the control plane reads (STATS_GET). Each worker writes
 // only its own slot, so the request path shares no cache line with another
 // worker; readers merge the slots.
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -10,6 +11,8 @@
 #include <string_view>
 
 #include <nlohmann/json.hpp>
+
+#include "daemon/proxy/latency_histogram.hpp"
 
 namespace reg::proxy {
 
@@ -33,6 +36,25 @@ struct RequestOutcome {
   std::chrono::microseconds latency{0};
 };
 
+// A route's counters summed over every worker: what STATS_GET and /metrics show.
+struct RouteStats {
+  static constexpr int kLowestStatus = 100;
+  static constexpr int kHighestStatus = 599;
+
+  std::uint64_t requests = 0;  // every finished request the route matched
+  std::uint64_t errors = 0;
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t bytes_received = 0;
+  std::uint64_t rate_limited = 0;
+  std::uint64_t circuit_rejected = 0;
+  std::uint64_t maintenance_hits = 0;
+  std::uint64_t drain_rejected = 0;
+  std::int64_t in_flight = 0;
+  // Responses by status, indexed by status - kLowestStatus.
+  std::array<std::uint64_t, kHighestStatus - kLowestStatus + 1> status_codes{};
+  LatencySnapshot latency;  // requests a backend answered or failed
+};
+
 class RouteRuntime {
  public:
   explicit RouteRuntime(unsigned worker_count);
@@ -46,6 +68,13 @@ class RouteRuntime {
 
   // Any thread. Requests of this route being served right now.
   std::int64_t in_flight() const;
+
+  // Any thread. False until a worker starts a request of this route; such a
+  // route has nothing to merge, and a reader of many routes skips it cheaply.
+  bool served_any() const;
+
+  // Any thread: the workers' counters merged.
+  RouteStats stats() const;
 
   // The STATS_GET object of PROTOCOL.md §5 "Observability": route_id,
   // requests, errors, avg/p50/p95/p99 latency in ms, bytes_sent,

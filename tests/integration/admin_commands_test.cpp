@@ -244,6 +244,7 @@ TEST_CASE("admin: GET /healthz on the admin port answers 200") {
   const auto response = http_get(regd.admin(), "localhost", "/healthz");
   INFO(response.summary());
   CHECK(response.status == 200);
+  CHECK(response.body == "ok\n");
 }
 
 }  // namespace reg::test

@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -381,4 +383,84 @@ TEST_CASE("value parsers: header values without CR or LF") {
   CHECK_THAT(error_of(reg::check_header_value("a\r\nInjected: 1")), StartsWith("invalid header value"));
   CHECK_THAT(error_of(reg::check_header_value("a\nb")), StartsWith("invalid header value"));
   CHECK_THAT(error_of(reg::check_header_value("a\rb")), StartsWith("invalid header value"));
+}
+
+// ---------------------------------------------------------------- CIDR networks
+
+namespace {
+
+std::array<std::uint8_t, 4> ipv4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
+  return {a, b, c, d};
+}
+
+std::array<std::uint8_t, 16> ipv6(std::string_view text) {
+  const auto single = reg::parse_cidr(text);
+  REQUIRE(single.ok());
+  REQUIRE(single->ipv6);
+  return single->network;
+}
+
+}  // namespace
+
+TEST_CASE("value parsers: IPv4 networks contain the addresses under their prefix") {
+  const auto network = *reg::parse_cidr("10.1.0.0/16");
+  CHECK_FALSE(network.ipv6);
+  CHECK(network.prefix_length == 16);
+  CHECK(network.contains(ipv4(10, 1, 0, 0)));
+  CHECK(network.contains(ipv4(10, 1, 255, 7)));
+  CHECK_FALSE(network.contains(ipv4(10, 2, 0, 1)));
+
+  const auto odd = *reg::parse_cidr("192.168.4.0/22");
+  CHECK(odd.contains(ipv4(192, 168, 7, 255)));
+  CHECK_FALSE(odd.contains(ipv4(192, 168, 8, 0)));
+  CHECK_FALSE(odd.contains(ipv4(192, 168, 3, 255)));
+
+  CHECK(reg::parse_cidr("0.0.0.0/0")->contains(ipv4(203, 0, 113, 9)));
+  const auto host = *reg::parse_cidr("127.0.0.1");
+  CHECK(host.prefix_length == 32);
+  CHECK(host.contains(ipv4(127, 0, 0, 1)));
+  CHECK_FALSE(host.contains(ipv4(127, 0, 0, 2)));
+}
+
+TEST_CASE("value parsers: IPv6 networks contain the addresses under their prefix") {
+  const auto network = *reg::parse_cidr("fd00:abcd::/32");
+  CHECK(network.ipv6);
+  CHECK(network.contains(ipv6("fd00:abcd:1::5")));
+  CHECK_FALSE(network.contains(ipv6("fd00:abce::5")));
+  CHECK(reg::parse_cidr("::/0")->contains(ipv6("2001:db8::1")));
+  CHECK(reg::parse_cidr("::1")->prefix_length == 128);
+  CHECK(reg::parse_cidr("2001:db8::/33")->contains(ipv6("2001:db8:7fff::1")));
+  CHECK_FALSE(reg::parse_cidr("2001:db8::/33")->contains(ipv6("2001:db8:8000::1")));
+}
+
+TEST_CASE("value parsers: a network holds addresses of its own family only") {
+  CHECK_FALSE(reg::parse_cidr("0.0.0.0/0")->contains(ipv6("::ffff:10.0.0.1")));
+  CHECK_FALSE(reg::parse_cidr("::/0")->contains(ipv4(10, 0, 0, 1)));
+}
+
+TEST_CASE("value parsers: malformed networks are refused with what was expected") {
+  CHECK_THAT(error_of(reg::parse_cidr("")), StartsWith("invalid cidr:  (expected ADDRESS/PREFIX"));
+  for (const char* text : {"10.0.0/8", "10.0.0.256/32", "010.0.0.0/8", "example.com/8", "10.0.0.0/", "/8",
+                           "fd00::/", "10.0.0.0/8/8", " 10.0.0.0/8", "10.0.0.0 /8", "gggg::/16"}) {
+    INFO(text);
+    CHECK_THAT(error_of(reg::parse_cidr(text)), StartsWith("invalid cidr: "));
+  }
+  CHECK(error_of(reg::parse_cidr("10.0.0.0/33")) == "invalid cidr: 10.0.0.0/33 (the prefix length must be 0-32)");
+  CHECK(error_of(reg::parse_cidr("::/129")) == "invalid cidr: ::/129 (the prefix length must be 0-128)");
+  CHECK(error_of(reg::parse_cidr("10.0.0.0/-1")) == "invalid cidr: 10.0.0.0/-1 (the prefix length must be 0-32)");
+  CHECK(error_of(reg::parse_cidr("10.0.0.0/+8")) == "invalid cidr: 10.0.0.0/+8 (the prefix length must be 0-32)");
+  CHECK(error_of(reg::parse_cidr("10.0.0.1/8")) == "invalid cidr: 10.0.0.1/8 (address bits past the prefix must be zero)");
+  CHECK(error_of(reg::parse_cidr("fd00::1/64")) == "invalid cidr: fd00::1/64 (address bits past the prefix must be zero)");
+}
+
+TEST_CASE("value parsers: CIDR lists are comma-separated, empty means none") {
+  CHECK(reg::parse_cidr_list("")->empty());
+  CHECK(reg::parse_cidr_list("  ")->empty());
+  const auto networks = *reg::parse_cidr_list("127.0.0.1/32, 10.0.0.0/8 ,::1");
+  REQUIRE(networks.size() == 3);
+  CHECK(networks[0] == *reg::parse_cidr("127.0.0.1/32"));
+  CHECK(networks[1] == *reg::parse_cidr("10.0.0.0/8"));
+  CHECK(networks[2] == *reg::parse_cidr("::1/128"));
+  CHECK(error_of(reg::parse_cidr_list("10.0.0.0/8,")) == "invalid cidr:  (expected ADDRESS/PREFIX, e.g. 10.0.0.0/8 or fd00::/8)");
+  CHECK_THAT(error_of(reg::parse_cidr_list("10.0.0.0/8,bogus")), StartsWith("invalid cidr: bogus"));
 }
