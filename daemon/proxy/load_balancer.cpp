@@ -1,5 +1,7 @@
 #include "daemon/proxy/load_balancer.hpp"
 
+#include <algorithm>
+
 namespace reg::proxy {
 namespace {
 
@@ -32,7 +34,8 @@ std::size_t smooth_round_robin(const Pool& pool, const std::vector<bool>& in_rot
 
 }  // namespace
 
-BackendChoice LoadBalancer::choose(const Pool& pool, SystemTime now, SteadyTime steady_now) {
+BackendChoice LoadBalancer::choose(const Pool& pool, SystemTime now, SteadyTime steady_now,
+                                   std::span<const BackendEntry* const> excluded) {
   PoolState& state = pools_[&pool];
   state.current_weight.resize(pool.backends.size(), 0.0);
   // Reused per worker: the rotation is read once per request, not per pass.
@@ -42,7 +45,8 @@ BackendChoice LoadBalancer::choose(const Pool& pool, SystemTime now, SteadyTime 
   bool all_draining = true;
   for (std::size_t i = 0; i < pool.backends.size(); ++i) {
     const BackendEntry& entry = pool.backends[i];
-    state.in_rotation[i] = entry.in_rotation(steady_now);
+    state.in_rotation[i] =
+        entry.in_rotation(steady_now) && std::find(excluded.begin(), excluded.end(), &entry) == excluded.end();
     if (!state.in_rotation[i]) continue;
     any_in_rotation = true;
     if (!entry.drain) all_draining = false;

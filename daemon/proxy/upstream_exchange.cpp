@@ -17,6 +17,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "daemon/proxy/forwarded_headers.hpp"
+#include "daemon/proxy/idempotent_method.hpp"
 #include "daemon/proxy/maintenance_page.hpp"
 #include "daemon/proxy/worker_context.hpp"
 
@@ -32,20 +33,6 @@ using boost::system::error_code;
 // Large enough that a big body moves in few system calls, small enough that
 // thousands of concurrent relays stay cheap.
 constexpr std::size_t kRelayChunkBytes = 16 * 1024;
-
-bool is_idempotent(http::verb method) {
-  switch (method) {
-    case http::verb::get:
-    case http::verb::head:
-    case http::verb::options:
-    case http::verb::put:
-    case http::verb::delete_:
-    case http::verb::trace:
-      return true;
-    default:
-      return false;
-  }
-}
 
 // The ways a backend closes a kept-alive connection under our feet.
 bool is_dead_connection(const error_code& ec) {
@@ -128,7 +115,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   }
 
   void on_connected(error_code ec, const tcp::endpoint&) {
-    if (ec == beast::error::timeout) return fail(Outcome::timed_out, "connecting to the backend timed out");
+    if (ec == beast::error::timeout) return fail(Outcome::connect_timed_out, "connecting to the backend timed out");
     if (ec) return fail(Outcome::connect_failed, "cannot connect to the backend: " + ec.message());
     upstream_->socket().set_option(tcp::no_delay(true), ec);
     send_request();

@@ -296,6 +296,41 @@ TEST_CASE("proxy: 502 when the backend cannot be reached") {
   CHECK(http_get(regd.proxy(), "a.com", "/").status == 502);
 }
 
+namespace {
+
+// How many of `count` requests with `method` over one connection got each status.
+std::map<int, int> statuses(const RegdProcess& regd, std::string_view method, int count) {
+  KeepAliveHttpClient client(regd.proxy());
+  std::map<int, int> counts;
+  for (int i = 0; i < count; ++i) ++counts[client.send(method, "a.com", "/", method == "GET" ? "" : "body").status];
+  return counts;
+}
+
+}  // namespace
+
+TEST_CASE("proxy: retries take idempotent requests to another backend after a connect failure") {
+  RegdProcess regd;
+  HttpBackend live("B");
+  Control control(regd.control());
+  const auto down = control.register_session("web", "i1");
+  const auto up = control.register_session("web", "i2");
+  control.add_route(down, "a.com", "/", "http://127.0.0.1:" + std::to_string(free_loopback_port()));
+  control.add_route(up, "a.com", "/", live.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + down) == "OK");
+  REQUIRE(control.send("CONFIG_APPLY|" + up) == "OK");
+
+  // Round robin over two backends: every other request meets the dead one.
+  CHECK(statuses(regd, "GET", 10) == std::map<int, int>{{200, 5}, {502, 5}});
+
+  REQUIRE(control.send("OPTIONS_SET|" + down + "|ALL|retries|1") == "OPTIONS_OK");
+  REQUIRE(control.send("CONFIG_APPLY|" + down) == "OK");
+  CHECK(statuses(regd, "GET", 10) == std::map<int, int>{{200, 10}});
+  CHECK(statuses(regd, "PUT", 4) == std::map<int, int>{{200, 4}});
+  CHECK(live.last_request()->method == "PUT");
+  // POST may not be repeated: the dead backend's share still fails.
+  CHECK(statuses(regd, "POST", 10) == std::map<int, int>{{200, 5}, {502, 5}});
+}
+
 TEST_CASE("proxy: 504 when the backend answers later than the timeout") {
   RegdProcess regd;
   HttpBackend slow("slow", 200, 1000ms);

@@ -163,4 +163,13 @@ TEST_CASE("state follows the pool, and forget_pools starts over", "[load_balance
   CHECK(balancer.choose(first, kNow, kSteadyNow).entry->route_id == "r1");
 }
 
+TEST_CASE("excluded backends count as out of rotation", "[load_balancer]") {
+  LoadBalancer balancer;
+  const Pool pool = pool_of({backend("r1"), backend("r2"), backend("r3")});
+  const std::vector<const BackendEntry*> failed = {&pool.backends[0], &pool.backends[2]};
+  for (int i = 0; i < 4; ++i) CHECK(balancer.choose(pool, kNow, kSteadyNow, failed).entry->route_id == "r2");
+  const std::vector<const BackendEntry*> all = {&pool.backends[0], &pool.backends[1], &pool.backends[2]};
+  CHECK(balancer.choose(pool, kNow, kSteadyNow, all).verdict == Verdict::no_backend);
+}
+
 }  // namespace reg::proxy
