@@ -30,7 +30,7 @@ void keep_live(Map& map, const std::unordered_set<std::uint64_t>& live) {
 
 const std::shared_ptr<proxy::RouteRuntime>& RouteRuntimes::get_or_create(std::uint64_t route) {
   auto& runtime = runtimes_[route];
-  if (!runtime) runtime = std::make_shared<proxy::RouteRuntime>(workers_);
+  if (!runtime) runtime = std::make_shared<proxy::RouteRuntime>(workers_, std::chrono::steady_clock::now());
   return runtime;
 }
 

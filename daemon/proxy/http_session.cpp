@@ -547,7 +547,8 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     if (disposition == Disposition::backend_failure || (disposition == Disposition::proxied && status >= 500)) {
       report_circuit_change(request_.entry->route_number, circuit.record_failure(admission, std::chrono::steady_clock::now()));
     } else if (disposition == Disposition::proxied && status > 0) {
-      report_circuit_change(request_.entry->route_number, circuit.record_success(admission));
+      report_circuit_change(request_.entry->route_number,
+                            circuit.record_success(admission, std::chrono::steady_clock::now()));
     } else {
       circuit.record_abandoned(admission);
     }

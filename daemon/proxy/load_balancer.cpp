@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "daemon/proxy/slow_start.hpp"
+
 namespace reg::proxy {
 namespace {
 
@@ -53,8 +55,8 @@ BackendChoice LoadBalancer::choose(const Pool& pool, SystemTime now, SteadyTime 
   }
   if (!any_in_rotation) return {BackendChoice::Verdict::no_backend, nullptr};
 
-  const auto scaled_weight = [now](const BackendEntry& entry) {
-    return entry.options.weight * traffic_share(entry, now);
+  const auto scaled_weight = [now, steady_now](const BackendEntry& entry) {
+    return entry.options.weight * traffic_share(entry, now) * slow_start_share(entry, steady_now);
   };
   if (!all_draining) {
     const std::size_t chosen = smooth_round_robin(pool, state.in_rotation, state.current_weight, scaled_weight);

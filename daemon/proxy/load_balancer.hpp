@@ -2,7 +2,7 @@
 // Chooses the backend of a pool for one request: smooth weighted round robin
 // (nginx's algorithm) over the entries in rotation, with a draining entry's
 // weight scaled by its remaining traffic share (PROTOCOL.md §5 "Operations",
-// §8). One instance per worker thread, so choosing never touches memory that
+// §8) and a newly joined or recovered one's by its slow-start share. One instance per worker thread, so choosing never touches memory that
 // another thread writes.
 #include <cstddef>
 #include <span>
@@ -27,7 +27,7 @@ struct BackendChoice {
 class LoadBalancer {
  public:
   // `pool` must belong to the snapshot in use since the last forget_pools().
-  // `now` drives drain shares, `steady_now` circuit breakers. Entries in
+  // `now` drives drain shares, `steady_now` circuit breakers and slow start. Entries in
   // `excluded` (a retried request's failed backends) count as out of rotation.
   BackendChoice choose(const Pool& pool, SystemTime now, SteadyTime steady_now,
                        std::span<const BackendEntry* const> excluded = {});

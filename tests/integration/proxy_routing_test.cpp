@@ -170,6 +170,24 @@ TEST_CASE("proxy: sessions serving the same host and path share one pool") {
   CHECK(answers["backend:B"] >= 5);
 }
 
+TEST_CASE("proxy: a backend joining with slow_start gets a small share at first") {
+  RegdProcess regd;
+  HttpBackend old_hand("A");
+  HttpBackend newcomer("B");
+  Control control(regd.control());
+  const auto first = control.register_session("web", "i1");
+  const auto second = control.register_session("web", "i2");
+  control.add_route(first, "a.com", "/", old_hand.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + first) == "OK");
+  control.add_route(second, "a.com", "/", newcomer.url());
+  REQUIRE(control.send("OPTIONS_SET|" + second + "|ALL|slow_start|10m") == "OPTIONS_OK");
+  REQUIRE(control.send("CONFIG_APPLY|" + second) == "OK");
+
+  // Weights 100 : 10 while the newcomer warms up (equal weights would split 11 : 11).
+  const auto answers = spread(regd, "a.com", 22);
+  CHECK(answers == std::map<std::string, int>{{"backend:A", 20}, {"backend:B", 2}});
+}
+
 TEST_CASE("proxy: a detached session's backend leaves the rotation until it reconnects") {
   RegdProcess regd;
   HttpBackend a("A");
