@@ -18,6 +18,8 @@
 #include "support/http_backend.hpp"
 #include "support/http_client.hpp"
 #include "support/regd_process.hpp"
+#include "support/scoped_environment.hpp"
+#include "support/test_pki.hpp"
 
 namespace reg::test {
 namespace {
@@ -347,6 +349,54 @@ TEST_CASE("proxy: retries take idempotent requests to another backend after a co
   CHECK(live.last_request()->method == "PUT");
   // POST may not be repeated: the dead backend's share still fails.
   CHECK(statuses(regd, "POST", 10) == std::map<int, int>{{200, 5}, {502, 5}});
+}
+
+// regd trusts what OpenSSL's SSL_CERT_FILE names, as BACKEND_TEST does.
+TEST_CASE("proxy: https backends are reached over TLS verified against the trust store") {
+  TestPki pki;
+  HttpBackend secure("S", pki.server_context("server"));
+  HttpBackend impostor("I", pki.server_context("stranger"));
+  ScopedEnvironment environment;
+  environment.set("SSL_CERT_FILE", pki.ca());
+  environment.set("SSL_CERT_DIR", std::nullopt);
+  RegdProcess regd;
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  control.add_route(session, "a.com", "/", secure.url() + "/base");
+  control.add_route(session, "b.com", "/", impostor.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+
+  KeepAliveHttpClient client(regd.proxy());
+  for (int i = 0; i < 3; ++i) {
+    const auto response = client.get("a.com", "/x");
+    CHECK(response.summary() == "200 backend:S");
+  }
+  CHECK(secure.connection_count() == 1);  // kept alive and reused by the worker
+  CHECK(secure.last_request()->target == "/base/x");
+  CHECK(secure.last_request()->header("Host") == "a.com");
+
+  const auto refused = http_get(regd.proxy(), "b.com", "/");
+  CHECK(refused.status == 502);
+  CHECK_THAT(refused.body, Catch::Matchers::Contains("certificate verify failed: IP address mismatch"));
+  CHECK(impostor.request_count() == 0);
+}
+
+TEST_CASE("proxy: an https backend signed by an untrusted CA gets 502") {
+  TestPki pki;
+  HttpBackend secure("S", pki.server_context("server"));
+  ScopedEnvironment environment;
+  environment.set("SSL_CERT_FILE", std::nullopt);
+  environment.set("SSL_CERT_DIR", std::nullopt);
+  RegdProcess regd;
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  control.add_route(session, "a.com", "/", secure.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+
+  const auto response = http_get(regd.proxy(), "a.com", "/");
+  CHECK(response.status == 502);
+  CHECK_THAT(response.body, Catch::Matchers::Contains("certificate verify failed"));
+  CHECK(secure.request_count() == 0);
 }
 
 TEST_CASE("proxy: 504 when the backend answers later than the timeout") {
