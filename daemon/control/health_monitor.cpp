@@ -132,7 +132,7 @@ class HealthMonitor::Checker : public std::enable_shared_from_this<Checker> {
 
     const CheckOutcome outcome = judge(result, settings_.expected);
     if (!tally_.record(outcome.passed, settings_.rise, settings_.fall)) return;
-    health_->set_healthy(tally_.healthy());
+    health_->set_healthy(tally_.healthy(), Clock::now());
     announce(outcome.reason);
   }
 

@@ -27,7 +27,7 @@ auto configured(Map& map, std::uint64_t route, const auto& spec, Make make) -> d
 
 const std::shared_ptr<proxy::RouteRuntime>& RouteRuntimes::get_or_create(std::uint64_t route) {
   auto& runtime = runtimes_[route];
-  if (!runtime) runtime = std::make_shared<proxy::RouteRuntime>(workers_);
+  if (!runtime) runtime = std::make_shared<proxy::RouteRuntime>(workers_, std::chrono::steady_clock::now());
   return runtime;
 }
 

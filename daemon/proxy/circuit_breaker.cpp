@@ -162,9 +162,10 @@ CircuitAdmission CircuitBreaker::try_acquire(SteadyTime now) {
   }
 }
 
-std::optional<CircuitTransition> CircuitBreaker::record_success(const CircuitAdmission& admission) {
+std::optional<CircuitTransition> CircuitBreaker::record_success(const CircuitAdmission& admission,
+                                                                SteadyTime now) {
   assert(admission.allowed);
-  return change_status(status_, [&](const Status& current) -> std::optional<Status> {
+  const auto transition = change_status(status_, [&](const Status& current) -> std::optional<Status> {
     if (current.round != admission.round) return std::nullopt;
     Status next = current;
     if (current.state == CircuitState::closed) {
@@ -180,6 +181,8 @@ std::optional<CircuitTransition> CircuitBreaker::record_success(const CircuitAdm
     }
     return next;
   });
+  if (transition) closed_at_.store(nanos_of(now), std::memory_order_relaxed);
+  return transition;
 }
 
 std::optional<CircuitTransition> CircuitBreaker::record_failure(const CircuitAdmission& admission,
@@ -220,10 +223,16 @@ void CircuitBreaker::record_abandoned(const CircuitAdmission& admission) {
   });
 }
 
-std::optional<CircuitTransition> CircuitBreaker::reset() {
-  return change_status(status_, [](const Status& current) -> std::optional<Status> {
+std::optional<CircuitTransition> CircuitBreaker::reset(SteadyTime now) {
+  const auto transition = change_status(status_, [](const Status& current) -> std::optional<Status> {
     return next_round(current, CircuitState::closed);
   });
+  if (transition) closed_at_.store(nanos_of(now), std::memory_order_relaxed);
+  return transition;
+}
+
+SteadyTime CircuitBreaker::closed_since() const {
+  return SteadyTime{std::chrono::nanoseconds(closed_at_.load(std::memory_order_relaxed))};
 }
 
 CircuitState CircuitBreaker::state(SteadyTime now) const {

@@ -86,12 +86,16 @@ class CircuitBreaker {
 
   // Any thread: the outcome of an allowed request. Each returns the transition
   // it caused, if any.
-  std::optional<CircuitTransition> record_success(const CircuitAdmission& admission);
+  std::optional<CircuitTransition> record_success(const CircuitAdmission& admission, SteadyTime now);
   std::optional<CircuitTransition> record_failure(const CircuitAdmission& admission, SteadyTime now);
   void record_abandoned(const CircuitAdmission& admission);
 
   // Closed, counters zero; outcomes of requests in flight are ignored.
-  std::optional<CircuitTransition> reset();
+  std::optional<CircuitTransition> reset(SteadyTime now);
+
+  // When the circuit last closed after being open or half open; the epoch of
+  // the steady clock if it never did. Slow start ramps a backend up from here.
+  SteadyTime closed_since() const;
 
   // The state a request arriving at `now` meets: an open circuit whose timeout
   // has passed reads as half open (the transition itself, and its event, come
@@ -108,6 +112,8 @@ class CircuitBreaker {
   std::atomic<std::uint64_t> status_;
   // Steady-clock nanoseconds of the latest failure; the lowest int64 before any.
   std::atomic<std::int64_t> last_failure_;
+  // Steady-clock nanoseconds of the latest closing; 0 before any.
+  std::atomic<std::int64_t> closed_at_{0};
 };
 
 }  // namespace reg::proxy

@@ -2,10 +2,8 @@
 
 #include <array>
 #include <cstdint>
-#include <cstdlib>
 #include <limits>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <utility>
 
@@ -16,8 +14,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <openssl/ssl.h>
-#include <openssl/x509_vfy.h>
+
+#include "daemon/proxy/tls_client_context.hpp"
 
 namespace reg::proxy {
 namespace {
@@ -35,40 +33,6 @@ constexpr std::uint32_t kHeaderLimit = 64 * 1024;
 // The body is read only so that the backend sees an orderly close rather than
 // a reset; beyond this much it is not worth the wait.
 constexpr std::size_t kBodyDrainLimit = 64 * 1024;
-
-std::string environment(const char* name) {
-  const char* value = std::getenv(name);
-  return value ? value : "";
-}
-
-// Loading a trust store into an SSL_CTX is far too slow to repeat per probe,
-// so probes share one context. SSL_CERT_FILE and SSL_CERT_DIR choose the trust
-// store, so the context is rebuilt when they changed since it was built.
-std::shared_ptr<ssl::context> shared_tls_context() {
-  static std::mutex mutex;
-  static std::string built_for;
-  static std::shared_ptr<ssl::context> context;
-
-  std::lock_guard lock(mutex);
-  std::string trust_store = environment("SSL_CERT_FILE") + '\n' + environment("SSL_CERT_DIR");
-  if (!context || trust_store != built_for) {
-    auto fresh = std::make_shared<ssl::context>(ssl::context::tls_client);
-    // A trust store that cannot be loaded stays empty, and every verification
-    // then fails with a message that names the missing issuer.
-    error_code unloadable;
-    fresh->set_default_verify_paths(unloadable);
-    fresh->set_verify_mode(ssl::verify_peer);
-    context = std::move(fresh);
-    built_for = std::move(trust_store);
-  }
-  return context;
-}
-
-bool is_ip_literal(const std::string& host) {
-  error_code not_an_address;
-  asio::ip::make_address(host, not_an_address);
-  return !not_an_address;
-}
 
 std::string host_header(const BackendUrl& backend) {
   std::string host = backend.host.find(':') == std::string::npos ? backend.host
@@ -108,7 +72,7 @@ class Probe : public std::enable_shared_from_this<Probe> {
     // The drain below bounds the body; Beast 1.74 cannot take boost::none here.
     parser_.body_limit(std::numeric_limits<std::uint64_t>::max());
     if (backend.tls()) {
-      tls_context_ = shared_tls_context();
+      tls_context_ = shared_tls_client_context();
       tls_.emplace(socket_, *tls_context_);
     }
   }
@@ -143,11 +107,7 @@ class Probe : public std::enable_shared_from_this<Probe> {
     if (ec) return fail(ec, Step::connect);
     if (!tls_) return send_request();
 
-    SSL* connection = tls_->native_handle();
-    // RFC 6066 forbids an IP address as server name; SSL_set1_host checks
-    // either a DNS name or an IP address against the certificate.
-    if (!is_ip_literal(host_)) SSL_set_tlsext_host_name(connection, host_.c_str());
-    SSL_set1_host(connection, host_.c_str());
+    expect_server_name(tls_->native_handle(), host_);
     tls_->async_handshake(ssl::stream_base::client,
                           [self = shared_from_this()](error_code ec) { self->on_handshake(ec); });
   }
@@ -246,21 +206,12 @@ class Probe : public std::enable_shared_from_this<Probe> {
   std::string describe(error_code ec, Step step) {
     if (step == Step::resolve) return "dns: " + ec.message();
     if (ec == asio::error::connection_refused) return "connection refused";
-    if (step == Step::handshake) return "tls: " + describe_tls_failure(ec);
+    if (step == Step::handshake) return "tls: " + describe_tls_failure(tls_->native_handle(), ec);
     if (ec == http::error::end_of_stream || ec == asio::error::eof ||
         ec == ssl::error::stream_truncated) {
       return "connection closed without a response";
     }
     if (is_http_syntax_error(ec)) return "invalid http response: " + ec.message();
-    return ec.message();
-  }
-
-  std::string describe_tls_failure(error_code ec) {
-    long verification = SSL_get_verify_result(tls_->native_handle());
-    if (verification != X509_V_OK) {
-      return std::string("certificate verify failed: ") +
-             X509_verify_cert_error_string(verification);
-    }
     return ec.message();
   }
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/buffers_iterator.hpp>
 #include <boost/asio/write.hpp>
@@ -22,6 +23,7 @@
 
 #include "daemon/proxy/byte_tunnel.hpp"
 #include "daemon/proxy/forwarded_headers.hpp"
+#include "daemon/proxy/idempotent_method.hpp"
 #include "daemon/proxy/circuit_breaker.hpp"
 #include "daemon/proxy/maintenance_page.hpp"
 #include "daemon/proxy/rate_limiter.hpp"
@@ -164,7 +166,8 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     bool has_body = false;
     bool maintenance = false;
     bool upgrade = false;
-    std::optional<CircuitAdmission> circuit;  // settled exactly once, in record()
+    std::optional<CircuitAdmission> circuit;  // settled exactly once per attempt
+    int retries_left = 0;  // attempts on other backends still allowed after a connect failure
   };
 
   void read_request_header() {
@@ -274,7 +277,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     }
     if (entry.circuit) {
       request_.circuit = entry.circuit->try_acquire(steady_now);
-      report_circuit_change(request_.circuit->transition);
+      report_circuit_change(entry.route_number, request_.circuit->transition);
       if (!request_.circuit->allowed) {
         request_.circuit.reset();
         auto response = plain_response(http::status::service_unavailable, "circuit open: the backend is failing\n");
@@ -335,33 +338,42 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
             Disposition::proxy_rejected);
   }
 
+  // Prepares the request for any backend; what differs per backend (target,
+  // Host) is set by send_to_backend.
   void forward() {
-    const BackendEntry& entry = *request_.entry;
-    const BackendUrl& backend = request_.maintenance ? *entry.maintenance->backend : entry.backend;
     Request request = parser_->release();
-    const auto target = parse_request_target(request.target());  // checked on arrival
-    // A maintenance backend gets path and query as sent.
-    std::string rewritten =
-        request_.maintenance
-            ? rewrite_target(*target, {}, {})
-            : rewrite_target(*target, entry.options.strip_prefix ? std::string_view{request_.pool->path} : "",
-                             backend.base_path);
     const std::string upgrade(request_.upgrade ? request[http::field::upgrade] : "");
-
     remove_hop_by_hop_headers(request);
     // The body was read whole already; the backend has nothing to wait for.
     request.erase(http::field::expect);
     add_forwarded_headers(request, peer_, request_.original_host);
-    request.set(http::field::host,
-                backend_host_header(request_.original_host,
-                                    request_.maintenance || entry.options.preserve_host, backend));
-    request.target(rewritten);
     request.version(11);
     if (request_.has_body) request.content_length(request.body().size());
     if (request_.upgrade) {
       request.set(http::field::upgrade, upgrade);
       request.set(http::field::connection, "upgrade");
     }
+    // The body is buffered whole, so a retry can resend it; only methods a
+    // client may repeat are retried, and never to a maintenance backend.
+    request_.retries_left =
+        !request_.maintenance && is_idempotent(request.method()) ? request_.entry->options.retries : 0;
+    if (request_.retries_left > 0) retry_copy_ = request;
+    send_to_backend(std::move(request));
+  }
+
+  void send_to_backend(Request request) {
+    const BackendEntry& entry = *request_.entry;
+    const BackendUrl& backend = request_.maintenance ? *entry.maintenance->backend : entry.backend;
+    const auto target = parse_request_target(request.target());  // checked on arrival
+    // A maintenance backend gets path and query as sent.
+    request.target(request_.maintenance
+                       ? rewrite_target(*target, {}, {})
+                       : rewrite_target(*target,
+                                        entry.options.strip_prefix ? std::string_view{request_.pool->path} : "",
+                                        backend.base_path));
+    request.set(http::field::host,
+                backend_host_header(request_.original_host,
+                                    request_.maintenance || entry.options.preserve_host, backend));
 
     ExchangePlan plan;
     plan.backend = &backend;
@@ -379,6 +391,56 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
                                       });
   }
 
+  // PROTOCOL.md §5 option `retries`: the backend could not be reached, so
+  // no byte of the request reached it, and another backend of the pool may
+  // take it. The failed attempt counts on its own route (an error, and a
+  // failure for its circuit breaker); the client's bytes and answer count
+  // where the request ends. False when no retry is left or no other backend
+  // can take it: the failed backend then answers for the request as usual.
+  bool retry_on_another_backend() {
+    if (request_.retries_left == 0 || !retry_copy_ || worker_.stopping) return false;
+    tried_.push_back(request_.entry);
+    std::optional<Attempt> next = admit_next_backend();
+    if (!next) return false;
+
+    settle_circuit(0, Disposition::backend_failure);
+    request_.entry->runtime->request_finished(
+        worker_.index, RequestOutcome{Disposition::backend_failure, 0, 0, 0, elapsed_since_start()});
+    request_.entry = next->entry;
+    request_.circuit = next->circuit;
+    request_.entry->runtime->request_started(worker_.index);
+    --request_.retries_left;
+    // The last attempt may send the kept copy itself.
+    send_to_backend(request_.retries_left > 0 ? *retry_copy_ : std::move(*retry_copy_));
+    return true;
+  }
+
+  struct Attempt {
+    const BackendEntry* entry = nullptr;
+    std::optional<CircuitAdmission> circuit;
+  };
+
+  // The next backend of the pool that can take the retried request, with its
+  // circuit breaker's admission; the backends tried already are skipped.
+  std::optional<Attempt> admit_next_backend() {
+    for (;;) {
+      const auto steady_now = std::chrono::steady_clock::now();
+      const BackendChoice choice =
+          worker_.balancer.choose(*request_.pool, std::chrono::system_clock::now(), steady_now, tried_);
+      if (choice.verdict != BackendChoice::Verdict::forward) return std::nullopt;
+      const BackendEntry& entry = *choice.entry;
+      tried_.push_back(&entry);
+      if (entry.maintenance || (request_.upgrade && !entry.options.websocket)) continue;
+      Attempt attempt{&entry, std::nullopt};
+      if (entry.circuit) {
+        attempt.circuit = entry.circuit->try_acquire(steady_now);
+        report_circuit_change(entry.route_number, attempt.circuit->transition);
+        if (!attempt.circuit->allowed) continue;
+      }
+      return attempt;
+    }
+  }
+
   void on_exchange_done(ExchangeResult result) {
     using Outcome = ExchangeResult::Outcome;
     request_.bytes_sent += result.bytes_sent;
@@ -394,6 +456,9 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
         record(result.status, relayed);
         return close_now();
       case Outcome::connect_failed:
+      case Outcome::connect_timed_out:
+        if (retry_on_another_backend()) return;
+        break;
       case Outcome::bad_answer:
       case Outcome::tls_unsupported:
       case Outcome::timed_out:
@@ -401,7 +466,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     }
     // The maintenance backend gave no answer: the built-in page stands in.
     if (request_.maintenance) return respond(maintenance_response(), Disposition::maintenance);
-    const bool timed_out = result.outcome == Outcome::timed_out;
+    const bool timed_out = result.outcome == Outcome::timed_out || result.outcome == Outcome::connect_timed_out;
     respond(plain_response(timed_out ? http::status::gateway_timeout : http::status::bad_gateway,
                            std::string(timed_out ? "gateway timeout: " : "bad gateway: ") +
                                result.detail + "\n"),
@@ -465,9 +530,8 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     wait_for_next_request();
   }
 
-  void report_circuit_change(const std::optional<CircuitTransition>& transition) {
-    if (transition && worker_.settings.on_circuit_change)
-      worker_.settings.on_circuit_change(request_.entry->route_number, *transition);
+  void report_circuit_change(std::uint64_t route_number, const std::optional<CircuitTransition>& transition) {
+    if (transition && worker_.settings.on_circuit_change) worker_.settings.on_circuit_change(route_number, *transition);
   }
 
   // A failure is a backend that could not be reached, timed out or answered
@@ -478,9 +542,10 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     const CircuitAdmission admission = *request_.circuit;
     request_.circuit.reset();
     if (disposition == Disposition::backend_failure || (disposition == Disposition::proxied && status >= 500)) {
-      report_circuit_change(circuit.record_failure(admission, std::chrono::steady_clock::now()));
+      report_circuit_change(request_.entry->route_number, circuit.record_failure(admission, std::chrono::steady_clock::now()));
     } else if (disposition == Disposition::proxied && status > 0) {
-      report_circuit_change(circuit.record_success(admission));
+      report_circuit_change(request_.entry->route_number,
+                            circuit.record_success(admission, std::chrono::steady_clock::now()));
     } else {
       circuit.record_abandoned(admission);
     }
@@ -490,12 +555,18 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
   void record(int status, Disposition disposition) {
     if (request_.entry == nullptr) return;
     settle_circuit(status, disposition);
-    const auto latency = request_.answered.value_or(Clock::now()) - request_.started;
     request_.entry->runtime->request_finished(
-        worker_.index, RequestOutcome{disposition, status, request_.bytes_sent, request_.bytes_received,
-                                      std::chrono::duration_cast<std::chrono::microseconds>(latency)});
+        worker_.index,
+        RequestOutcome{disposition, status, request_.bytes_sent, request_.bytes_received, elapsed_since_start()});
     request_.entry = nullptr;
     request_.pool.reset();
+    retry_copy_.reset();
+    tried_.clear();
+  }
+
+  std::chrono::microseconds elapsed_since_start() const {
+    return std::chrono::duration_cast<std::chrono::microseconds>(request_.answered.value_or(Clock::now()) -
+                                                                 request_.started);
   }
 
   void wait_for_next_request() {
@@ -539,6 +610,10 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
   std::optional<http::request_parser<http::string_body>> parser_;
   InFlight request_;
   std::optional<Response> own_response_;
+  // While retries are left: the request as prepared for any backend, and the
+  // backends that could not be reached.
+  std::optional<Request> retry_copy_;
+  std::vector<const BackendEntry*> tried_;
   std::weak_ptr<UpstreamExchange> exchange_;
   std::weak_ptr<ByteTunnel> tunnel_;
 };

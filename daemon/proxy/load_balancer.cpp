@@ -1,5 +1,9 @@
 #include "daemon/proxy/load_balancer.hpp"
 
+#include <algorithm>
+
+#include "daemon/proxy/slow_start.hpp"
+
 namespace reg::proxy {
 namespace {
 
@@ -32,7 +36,8 @@ std::size_t smooth_round_robin(const Pool& pool, const std::vector<bool>& in_rot
 
 }  // namespace
 
-BackendChoice LoadBalancer::choose(const Pool& pool, SystemTime now, SteadyTime steady_now) {
+BackendChoice LoadBalancer::choose(const Pool& pool, SystemTime now, SteadyTime steady_now,
+                                   std::span<const BackendEntry* const> excluded) {
   PoolState& state = pools_[&pool];
   state.current_weight.resize(pool.backends.size(), 0.0);
   // Reused per worker: the rotation is read once per request, not per pass.
@@ -42,15 +47,16 @@ BackendChoice LoadBalancer::choose(const Pool& pool, SystemTime now, SteadyTime 
   bool all_draining = true;
   for (std::size_t i = 0; i < pool.backends.size(); ++i) {
     const BackendEntry& entry = pool.backends[i];
-    state.in_rotation[i] = entry.in_rotation(steady_now);
+    state.in_rotation[i] =
+        entry.in_rotation(steady_now) && std::find(excluded.begin(), excluded.end(), &entry) == excluded.end();
     if (!state.in_rotation[i]) continue;
     any_in_rotation = true;
     if (!entry.drain) all_draining = false;
   }
   if (!any_in_rotation) return {BackendChoice::Verdict::no_backend, nullptr};
 
-  const auto scaled_weight = [now](const BackendEntry& entry) {
-    return entry.options.weight * traffic_share(entry, now);
+  const auto scaled_weight = [now, steady_now](const BackendEntry& entry) {
+    return entry.options.weight * traffic_share(entry, now) * slow_start_share(entry, steady_now);
   };
   if (!all_draining) {
     const std::size_t chosen = smooth_round_robin(pool, state.in_rotation, state.current_weight, scaled_weight);

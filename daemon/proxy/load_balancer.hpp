@@ -2,9 +2,10 @@
 // Chooses the backend of a pool for one request: smooth weighted round robin
 // (nginx's algorithm) over the entries in rotation, with a draining entry's
 // weight scaled by its remaining traffic share (PROTOCOL.md §5 "Operations",
-// §8). One instance per worker thread, so choosing never touches memory that
+// §8) and a newly joined or recovered one's by its slow-start share. One instance per worker thread, so choosing never touches memory that
 // another thread writes.
 #include <cstddef>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -26,8 +27,10 @@ struct BackendChoice {
 class LoadBalancer {
  public:
   // `pool` must belong to the snapshot in use since the last forget_pools().
-  // `now` drives drain shares, `steady_now` circuit breakers.
-  BackendChoice choose(const Pool& pool, SystemTime now, SteadyTime steady_now);
+  // `now` drives drain shares, `steady_now` circuit breakers and slow start. Entries in
+  // `excluded` (a retried request's failed backends) count as out of rotation.
+  BackendChoice choose(const Pool& pool, SystemTime now, SteadyTime steady_now,
+                       std::span<const BackendEntry* const> excluded = {});
 
   // The worker switched to a new snapshot; the pools of the old one are gone.
   void forget_pools() { pools_.clear(); }

@@ -51,6 +51,7 @@ class Worker {
     accept_backoff_.reset();
     housekeeping_.reset();
     context_.upstream.close_all();
+    context_.tls_upstream.close_all();
     io_.reset();
   }
 
@@ -95,6 +96,7 @@ class Worker {
       accept_backoff_->cancel();
       housekeeping_->cancel();
       context_.upstream.close_all();
+      context_.tls_upstream.close_all();
       for (ClientConnection* connection : connections_snapshot()) connection->finish_and_close();
     });
   }
@@ -147,6 +149,7 @@ class Worker {
     housekeeping_->async_wait([this](error_code ec) {
       if (ec || context_.stopping) return;
       context_.upstream.close_expired(std::chrono::steady_clock::now());
+      context_.tls_upstream.close_expired(std::chrono::steady_clock::now());
       schedule_housekeeping();
     });
   }

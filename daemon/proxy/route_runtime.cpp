@@ -116,8 +116,9 @@ struct alignas(kCacheLine) RouteRuntime::WorkerSlot {
   LatencyHistogram latency;
 };
 
-RouteRuntime::RouteRuntime(unsigned worker_count)
+RouteRuntime::RouteRuntime(unsigned worker_count, std::chrono::steady_clock::time_point joined_at)
     : worker_count_(worker_count),
+      joined_at_(joined_at),
       slots_(std::make_unique<std::atomic<WorkerSlot*>[]>(worker_count)) {
   assert(worker_count > 0);
 }

@@ -57,7 +57,8 @@ struct RouteStats {
 
 class RouteRuntime {
  public:
-  explicit RouteRuntime(unsigned worker_count);
+  // `joined_at`: when the route was first applied, where slow start begins.
+  RouteRuntime(unsigned worker_count, std::chrono::steady_clock::time_point joined_at);
   ~RouteRuntime();
   RouteRuntime(const RouteRuntime&) = delete;
   RouteRuntime& operator=(const RouteRuntime&) = delete;
@@ -65,6 +66,8 @@ class RouteRuntime {
   // Called by worker `worker` (0-based, < worker_count) on its own thread.
   void request_started(unsigned worker);
   void request_finished(unsigned worker, const RequestOutcome& outcome);
+
+  std::chrono::steady_clock::time_point joined_at() const { return joined_at_; }
 
   // Any thread. Requests of this route being served right now.
   std::int64_t in_flight() const;
@@ -89,6 +92,7 @@ class RouteRuntime {
   WorkerSlot& own_slot(unsigned worker);
 
   unsigned worker_count_;
+  std::chrono::steady_clock::time_point joined_at_;
   // One per worker, null until that worker's first request of the route, so
   // an idle route costs one pointer per worker: a daemon holds many routes
   // that see no traffic. The worker publishes its slot with a release store,

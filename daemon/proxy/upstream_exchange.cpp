@@ -8,6 +8,7 @@
 #include <boost/asio/buffers_iterator.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
@@ -17,7 +18,9 @@
 #include <boost/beast/http/write.hpp>
 
 #include "daemon/proxy/forwarded_headers.hpp"
+#include "daemon/proxy/idempotent_method.hpp"
 #include "daemon/proxy/maintenance_page.hpp"
+#include "daemon/proxy/tls_client_context.hpp"
 #include "daemon/proxy/worker_context.hpp"
 
 namespace reg::proxy {
@@ -33,25 +36,11 @@ using boost::system::error_code;
 // thousands of concurrent relays stay cheap.
 constexpr std::size_t kRelayChunkBytes = 16 * 1024;
 
-bool is_idempotent(http::verb method) {
-  switch (method) {
-    case http::verb::get:
-    case http::verb::head:
-    case http::verb::options:
-    case http::verb::put:
-    case http::verb::delete_:
-    case http::verb::trace:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // The ways a backend closes a kept-alive connection under our feet.
 bool is_dead_connection(const error_code& ec) {
   return ec == http::error::end_of_stream || ec == asio::error::eof ||
          ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
-         ec == asio::error::connection_aborted;
+         ec == asio::error::connection_aborted || ec == asio::ssl::error::stream_truncated;
 }
 
 std::string pool_key(const BackendUrl& backend) {
@@ -73,34 +62,59 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
         pool_key_(pool_key(*plan.backend)) {}
 
   void start() {
-    if (plan_.backend->tls()) {
+    if (plan_.backend->tls() && plan_.upgrade) {
       // Posted, so that `done` never runs inside exchange_with_backend().
       asio::post(worker_.io, [self = shared_from_this()] {
-        self->fail(Outcome::tls_unsupported, "https backends are not supported yet");
+        self->fail(Outcome::tls_unsupported, "wss backends are not supported yet");
       });
       return;
     }
-    if (!plan_.upgrade) {
-      if (auto socket = worker_.upstream.take(pool_key_, std::chrono::steady_clock::now())) {
-        upstream_.emplace(std::move(*socket));
-        reused_ = true;
-        return send_request();
-      }
+    if (!plan_.upgrade && take_pooled_connection()) {
+      reused_ = true;
+      return send_request();
     }
     connect();
   }
 
   void abort() {
     aborted_ = true;
-    if (upstream_) upstream_->close();
+    if (connected()) transport().close();
     if (resolver_) resolver_->cancel();
   }
 
  private:
   using Outcome = ExchangeResult::Outcome;
 
+  bool take_pooled_connection() {
+    const auto now = std::chrono::steady_clock::now();
+    if (plan_.backend->tls()) {
+      auto pooled = worker_.tls_upstream.take(pool_key_, now);
+      if (pooled) tls_.emplace(std::move(*pooled));
+      return pooled.has_value();
+    }
+    auto pooled = worker_.upstream.take(pool_key_, now);
+    if (pooled) upstream_.emplace(std::move(*pooled));
+    return pooled.has_value();
+  }
+
+  bool connected() const { return upstream_ || tls_; }
+
+  // The TCP layer, for timeouts and closing; under TLS when there is TLS.
+  beast::tcp_stream& transport() { return tls_ ? beast::get_lowest_layer(*tls_) : *upstream_; }
+
+  // Runs `operation` on the stream that carries HTTP: TLS or plain.
+  template <class Operation>
+  void with_stream(Operation&& operation) {
+    if (tls_) {
+      operation(*tls_);
+    } else {
+      operation(*upstream_);
+    }
+  }
+
   void connect() {
     reused_ = false;
+    tls_.reset();
     upstream_.emplace(worker_.io);
     error_code not_an_address;
     const auto address = asio::ip::make_address(plan_.backend->host, not_an_address);
@@ -128,18 +142,40 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   }
 
   void on_connected(error_code ec, const tcp::endpoint&) {
-    if (ec == beast::error::timeout) return fail(Outcome::timed_out, "connecting to the backend timed out");
+    if (ec == beast::error::timeout) return fail(Outcome::connect_timed_out, "connecting to the backend timed out");
     if (ec) return fail(Outcome::connect_failed, "cannot connect to the backend: " + ec.message());
     upstream_->socket().set_option(tcp::no_delay(true), ec);
+    if (plan_.backend->tls()) return start_tls();
+    send_request();
+  }
+
+  // Verifies the backend's certificate against its host name (or address)
+  // within the connect timeout; a failure is a failure to connect, so the
+  // request was not sent and may be retried elsewhere.
+  void start_tls() {
+    // The connection keeps its own reference to the context's OpenSSL state.
+    tls_.emplace(std::move(*upstream_), *shared_tls_client_context());
+    upstream_.reset();
+    expect_server_name(tls_->native_handle(), plan_.backend->host);
+    transport().expires_after(plan_.connect_timeout);
+    tls_->async_handshake(asio::ssl::stream_base::client,
+                          beast::bind_front_handler(&UpstreamExchange::on_tls_established, shared_from_this()));
+  }
+
+  void on_tls_established(error_code ec) {
+    if (ec == beast::error::timeout) return fail(Outcome::connect_timed_out, "the TLS handshake timed out");
+    if (ec) return fail(Outcome::connect_failed, "tls: " + describe_tls_failure(tls_->native_handle(), ec));
     send_request();
   }
 
   void send_request() {
     start_answer();
     upstream_buffer_.clear();
-    upstream_->expires_after(plan_.response_timeout);
-    http::async_write(*upstream_, request_,
-                      beast::bind_front_handler(&UpstreamExchange::on_request_sent, shared_from_this()));
+    transport().expires_after(plan_.response_timeout);
+    with_stream([this](auto& stream) {
+      http::async_write(stream, request_,
+                        beast::bind_front_handler(&UpstreamExchange::on_request_sent, shared_from_this()));
+    });
   }
 
   // A fresh parser for the next answer on the connection.
@@ -158,8 +194,10 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   }
 
   void read_answer_header() {
-    http::async_read_header(*upstream_, upstream_buffer_, *parser_,
-                            beast::bind_front_handler(&UpstreamExchange::on_answer_header, shared_from_this()));
+    with_stream([this](auto& stream) {
+      http::async_read_header(stream, upstream_buffer_, *parser_,
+                              beast::bind_front_handler(&UpstreamExchange::on_answer_header, shared_from_this()));
+    });
   }
 
   void on_answer_header(error_code ec, std::size_t) {
@@ -183,7 +221,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     if (reused_ && !retried_ && !aborted_ && nothing_received && is_dead_connection(ec) &&
         is_idempotent(request_.method())) {
       retried_ = true;
-      upstream_->close();
+      transport().close();
       return connect();
     }
     if (ec == beast::error::timeout) return fail(Outcome::timed_out, "the backend did not answer in time");
@@ -271,9 +309,11 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     }
     body.data = chunk_.data();
     body.size = chunk_.size();
-    upstream_->expires_after(plan_.response_timeout);
-    http::async_read_some(*upstream_, upstream_buffer_, *parser_,
-                          beast::bind_front_handler(&UpstreamExchange::on_body_read, shared_from_this()));
+    transport().expires_after(plan_.response_timeout);
+    with_stream([this](auto& stream) {
+      http::async_read_some(stream, upstream_buffer_, *parser_,
+                            beast::bind_front_handler(&UpstreamExchange::on_body_read, shared_from_this()));
+    });
   }
 
   void on_body_read(error_code ec, std::size_t) {
@@ -301,19 +341,25 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     client_.expires_never();
     const bool reusable = parser_->keep_alive() && upstream_buffer_.size() == 0 && !worker_.stopping;
     if (reusable) {
-      upstream_->expires_never();
-      worker_.upstream.give_back(pool_key_, upstream_->release_socket(), std::chrono::steady_clock::now());
+      transport().expires_never();
+      const auto now = std::chrono::steady_clock::now();
+      if (tls_) {
+        worker_.tls_upstream.give_back(pool_key_, std::move(*tls_), now);
+        tls_.reset();
+      } else {
+        worker_.upstream.give_back(pool_key_, upstream_->release_socket(), now);
+      }
     }
     finish(Outcome::relayed);
   }
 
   void fail_relay() {
-    upstream_->close();
+    transport().close();
     finish(Outcome::relay_failed);
   }
 
   void fail(Outcome outcome, std::string detail) {
-    if (upstream_) upstream_->close();
+    if (connected()) transport().close();
     result_.detail = std::move(detail);
     finish(outcome);
   }
@@ -331,7 +377,10 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   std::function<void(ExchangeResult)> done_;
   const std::string pool_key_;
   std::optional<tcp::resolver> resolver_;
+  // Until connected or taken from a pool, a backend connection is plain
+  // TCP in upstream_; an https/wss one then moves into tls_.
   std::optional<beast::tcp_stream> upstream_;
+  std::optional<TlsUpstream> tls_;
   bool reused_ = false;
   bool retried_ = false;
   bool aborted_ = false;

@@ -1,7 +1,7 @@
 #pragma once
-// One request's trip to a backend: a pooled or fresh connection, the request,
-// and the answer relayed to the client as it arrives, so a large body never
-// sits in memory whole. Retries once on a fresh connection when a reused
+// One request's trip to a backend: a pooled or fresh connection (TLS with a
+// verified certificate for https), the request, and the answer relayed to
+// the client as it arrives, so a large body never sits in memory whole. Retries once on a fresh connection when a reused
 // keep-alive connection turns out dead (DESIGN.md "Known traps").
 #include <cstdint>
 #include <functional>
@@ -39,14 +39,15 @@ struct ExchangePlan {
 
 struct ExchangeResult {
   enum class Outcome {
-    relayed,         // the backend's answer reached the client in full
-    upgraded,        // a 101 reached the client; `upstream` now carries the tunnel
-    connect_failed,  // no answer: the backend could not be reached
-    timed_out,       // no answer: connecting or the answer took too long
-    bad_answer,      // no usable answer: reset, malformed, closed early
-    tls_unsupported, // an https/wss backend
-    relay_failed,    // the answer started but broke off; the client connection must close
-    aborted,         // abort_exchange(): the proxy is stopping
+    relayed,            // the backend's answer reached the client in full
+    upgraded,           // a 101 reached the client; `upstream` now carries the tunnel
+    connect_failed,     // no answer: the backend could not be reached (TLS handshake included)
+    connect_timed_out,  // no answer: connecting took longer than connect_timeout
+    timed_out,          // no answer: the answer took too long
+    bad_answer,         // no usable answer: reset, malformed, closed early
+    tls_unsupported,    // a wss backend
+    relay_failed,       // the answer started but broke off; the client connection must close
+    aborted,            // abort_exchange(): the proxy is stopping
   };
   Outcome outcome = Outcome::bad_answer;
   int status = 0;                // the status the client got; 0 while no answer had begun

@@ -3,48 +3,112 @@
 // keyed by backend "host:port". Bounded per key; a connection idle longer
 // than the idle timeout is closed, which should be shorter than the
 // backends' own keep-alive timeouts so that regd closes first (DESIGN.md
-// "Known traps": the stale keep-alive race).
+// "Known traps": the stale keep-alive race). A plain connection is kept as
+// its socket, a TLS one as its whole stream, session state included.
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 
 #include "common/value_parsers.hpp"
 
 namespace reg::proxy {
 
-class UpstreamPool {
+// An idle HTTP connection must have nothing to read: a pending EOF means the
+// backend closed it, and bytes (a TLS close_notify too) mean it is out of
+// step with us. Either way it is unusable. The peek never blocks.
+bool idle_socket_usable(boost::asio::ip::tcp::socket& socket);
+void close_quietly(boost::asio::ip::tcp::socket& socket);
+
+template <class Connection>
+class BasicUpstreamPool {
  public:
   using Clock = std::chrono::steady_clock;
 
-  UpstreamPool(std::size_t max_idle_per_key, Milliseconds idle_timeout);
-  UpstreamPool(const UpstreamPool&) = delete;
-  UpstreamPool& operator=(const UpstreamPool&) = delete;
+  BasicUpstreamPool(std::size_t max_idle_per_key, Milliseconds idle_timeout)
+      : max_idle_per_key_(max_idle_per_key), idle_timeout_(idle_timeout) {}
+  BasicUpstreamPool(const BasicUpstreamPool&) = delete;
+  BasicUpstreamPool& operator=(const BasicUpstreamPool&) = delete;
 
   // The most recently used connection to `key` that is still open, or
   // nullopt. Closes the expired ones and those the backend has closed (or
   // sent unsolicited bytes on) while they sat idle.
-  std::optional<boost::asio::ip::tcp::socket> take(const std::string& key, Clock::time_point now);
+  std::optional<Connection> take(const std::string& key, Clock::time_point now) {
+    const auto found = idle_.find(key);
+    if (found == idle_.end()) return std::nullopt;
+    std::vector<Idle>& connections = found->second;
+    while (!connections.empty()) {
+      Idle idle = std::move(connections.back());
+      connections.pop_back();
+      if (!expired(idle, now) && idle_socket_usable(socket_of(idle.connection))) return std::move(idle.connection);
+      close_quietly(socket_of(idle.connection));
+    }
+    return std::nullopt;
+  }
 
-  // Keeps `socket` for reuse; when `key` already has the maximum, the
+  // Keeps `connection` for reuse; when `key` already has the maximum, the
   // longest idle one is closed to make room.
-  void give_back(const std::string& key, boost::asio::ip::tcp::socket socket, Clock::time_point now);
+  void give_back(const std::string& key, Connection connection, Clock::time_point now) {
+    if (max_idle_per_key_ == 0) {
+      close_quietly(socket_of(connection));
+      return;
+    }
+    std::vector<Idle>& connections = idle_[key];
+    if (connections.size() >= max_idle_per_key_) {
+      close_quietly(socket_of(connections.front().connection));
+      connections.erase(connections.begin());
+    }
+    connections.push_back(Idle{std::move(connection), now});
+  }
 
   // Closes the connections idle since before now - idle timeout.
-  void close_expired(Clock::time_point now);
-  void close_all();
+  void close_expired(Clock::time_point now) {
+    for (auto it = idle_.begin(); it != idle_.end();) {
+      std::vector<Idle>& connections = it->second;
+      // Oldest first, so the expired ones are a prefix.
+      const auto fresh = std::find_if(connections.begin(), connections.end(),
+                                      [&](const Idle& idle) { return !expired(idle, now); });
+      for (auto stale = connections.begin(); stale != fresh; ++stale) close_quietly(socket_of(stale->connection));
+      connections.erase(connections.begin(), fresh);
+      it = connections.empty() ? idle_.erase(it) : std::next(it);
+    }
+  }
 
-  std::size_t idle_count() const;
+  void close_all() {
+    for (auto& [key, connections] : idle_) {
+      for (Idle& idle : connections) close_quietly(socket_of(idle.connection));
+    }
+    idle_.clear();
+  }
+
+  std::size_t idle_count() const {
+    std::size_t count = 0;
+    for (const auto& [key, connections] : idle_) count += connections.size();
+    return count;
+  }
 
  private:
   struct Idle {
-    boost::asio::ip::tcp::socket socket;
+    Connection connection;
     Clock::time_point since;
   };
+
+  // A TLS connection is closed without close_notify: an idle backend
+  // connection has no request in flight that would need it.
+  static boost::asio::ip::tcp::socket& socket_of(Connection& connection) {
+    if constexpr (std::is_same_v<Connection, boost::asio::ip::tcp::socket>) {
+      return connection;
+    } else {
+      return boost::beast::get_lowest_layer(connection).socket();
+    }
+  }
 
   bool expired(const Idle& idle, Clock::time_point now) const { return now - idle.since >= idle_timeout_; }
 
@@ -53,5 +117,7 @@ class UpstreamPool {
   // Per key, oldest first.
   std::unordered_map<std::string, std::vector<Idle>> idle_;
 };
+
+using UpstreamPool = BasicUpstreamPool<boost::asio::ip::tcp::socket>;
 
 }  // namespace reg::proxy

@@ -8,6 +8,8 @@
 #include <unordered_set>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "daemon/proxy/load_balancer.hpp"
 #include "daemon/proxy/proxy_server.hpp"
@@ -15,6 +17,9 @@
 #include "daemon/proxy/upstream_pool.hpp"
 
 namespace reg::proxy {
+
+// A connection to an https or wss backend.
+using TlsUpstream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
 // What a worker may ask of a live client connection when the proxy stops.
 class ClientConnection {
@@ -33,6 +38,7 @@ class WorkerContext {
         settings(settings),
         io(io),
         upstream(settings.max_idle_upstream_per_host, settings.upstream_idle_timeout),
+        tls_upstream(settings.max_idle_upstream_per_host, settings.upstream_idle_timeout),
         publisher_(publisher) {}
 
   // The newest routing snapshot. Costs one atomic load unless a new one was
@@ -50,7 +56,8 @@ class WorkerContext {
   const unsigned index;  // the worker number RouteRuntime counts under
   const ProxySettings& settings;
   boost::asio::io_context& io;
-  UpstreamPool upstream;
+  UpstreamPool upstream;  // http and ws backends
+  BasicUpstreamPool<TlsUpstream> tls_upstream;  // https and wss backends
   LoadBalancer balancer;
   std::unordered_set<ClientConnection*> connections;
   // Read by ProxyServer::stop() from another thread.

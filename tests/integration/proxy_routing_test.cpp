@@ -18,6 +18,8 @@
 #include "support/http_backend.hpp"
 #include "support/http_client.hpp"
 #include "support/regd_process.hpp"
+#include "support/scoped_environment.hpp"
+#include "support/test_pki.hpp"
 
 namespace reg::test {
 namespace {
@@ -170,6 +172,24 @@ TEST_CASE("proxy: sessions serving the same host and path share one pool") {
   CHECK(answers["backend:B"] >= 5);
 }
 
+TEST_CASE("proxy: a backend joining with slow_start gets a small share at first") {
+  RegdProcess regd;
+  HttpBackend old_hand("A");
+  HttpBackend newcomer("B");
+  Control control(regd.control());
+  const auto first = control.register_session("web", "i1");
+  const auto second = control.register_session("web", "i2");
+  control.add_route(first, "a.com", "/", old_hand.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + first) == "OK");
+  control.add_route(second, "a.com", "/", newcomer.url());
+  REQUIRE(control.send("OPTIONS_SET|" + second + "|ALL|slow_start|10m") == "OPTIONS_OK");
+  REQUIRE(control.send("CONFIG_APPLY|" + second) == "OK");
+
+  // Weights 100 : 10 while the newcomer warms up (equal weights would split 11 : 11).
+  const auto answers = spread(regd, "a.com", 22);
+  CHECK(answers == std::map<std::string, int>{{"backend:A", 20}, {"backend:B", 2}});
+}
+
 TEST_CASE("proxy: a detached session's backend leaves the rotation until it reconnects") {
   RegdProcess regd;
   HttpBackend a("A");
@@ -294,6 +314,89 @@ TEST_CASE("proxy: 502 when the backend cannot be reached") {
   REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
 
   CHECK(http_get(regd.proxy(), "a.com", "/").status == 502);
+}
+
+namespace {
+
+// How many of `count` requests with `method` over one connection got each status.
+std::map<int, int> statuses(const RegdProcess& regd, std::string_view method, int count) {
+  KeepAliveHttpClient client(regd.proxy());
+  std::map<int, int> counts;
+  for (int i = 0; i < count; ++i) ++counts[client.send(method, "a.com", "/", method == "GET" ? "" : "body").status];
+  return counts;
+}
+
+}  // namespace
+
+TEST_CASE("proxy: retries take idempotent requests to another backend after a connect failure") {
+  RegdProcess regd;
+  HttpBackend live("B");
+  Control control(regd.control());
+  const auto down = control.register_session("web", "i1");
+  const auto up = control.register_session("web", "i2");
+  control.add_route(down, "a.com", "/", "http://127.0.0.1:" + std::to_string(free_loopback_port()));
+  control.add_route(up, "a.com", "/", live.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + down) == "OK");
+  REQUIRE(control.send("CONFIG_APPLY|" + up) == "OK");
+
+  // Round robin over two backends: every other request meets the dead one.
+  CHECK(statuses(regd, "GET", 10) == std::map<int, int>{{200, 5}, {502, 5}});
+
+  REQUIRE(control.send("OPTIONS_SET|" + down + "|ALL|retries|1") == "OPTIONS_OK");
+  REQUIRE(control.send("CONFIG_APPLY|" + down) == "OK");
+  CHECK(statuses(regd, "GET", 10) == std::map<int, int>{{200, 10}});
+  CHECK(statuses(regd, "PUT", 4) == std::map<int, int>{{200, 4}});
+  CHECK(live.last_request()->method == "PUT");
+  // POST may not be repeated: the dead backend's share still fails.
+  CHECK(statuses(regd, "POST", 10) == std::map<int, int>{{200, 5}, {502, 5}});
+}
+
+// regd trusts what OpenSSL's SSL_CERT_FILE names, as BACKEND_TEST does.
+TEST_CASE("proxy: https backends are reached over TLS verified against the trust store") {
+  TestPki pki;
+  HttpBackend secure("S", pki.server_context("server"));
+  HttpBackend impostor("I", pki.server_context("stranger"));
+  ScopedEnvironment environment;
+  environment.set("SSL_CERT_FILE", pki.ca());
+  environment.set("SSL_CERT_DIR", std::nullopt);
+  RegdProcess regd;
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  control.add_route(session, "a.com", "/", secure.url() + "/base");
+  control.add_route(session, "b.com", "/", impostor.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+
+  KeepAliveHttpClient client(regd.proxy());
+  for (int i = 0; i < 3; ++i) {
+    const auto response = client.get("a.com", "/x");
+    CHECK(response.summary() == "200 backend:S");
+  }
+  CHECK(secure.connection_count() == 1);  // kept alive and reused by the worker
+  CHECK(secure.last_request()->target == "/base/x");
+  CHECK(secure.last_request()->header("Host") == "a.com");
+
+  const auto refused = http_get(regd.proxy(), "b.com", "/");
+  CHECK(refused.status == 502);
+  CHECK_THAT(refused.body, Catch::Matchers::Contains("certificate verify failed: IP address mismatch"));
+  CHECK(impostor.request_count() == 0);
+}
+
+TEST_CASE("proxy: an https backend signed by an untrusted CA gets 502") {
+  TestPki pki;
+  HttpBackend secure("S", pki.server_context("server"));
+  ScopedEnvironment environment;
+  environment.set("SSL_CERT_FILE", std::nullopt);
+  environment.set("SSL_CERT_DIR", std::nullopt);
+  RegdProcess regd;
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  control.add_route(session, "a.com", "/", secure.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+
+  const auto response = http_get(regd.proxy(), "a.com", "/");
+  CHECK(response.status == 502);
+  CHECK_THAT(response.body, Catch::Matchers::Contains("certificate verify failed"));
+  CHECK(secure.request_count() == 0);
 }
 
 TEST_CASE("proxy: 504 when the backend answers later than the timeout") {

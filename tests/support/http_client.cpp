@@ -35,12 +35,15 @@ class KeepAliveHttpClient::Connection {
 
   bool open() const { return open_; }
 
-  HttpResponse get(std::string_view host, std::string_view target, const HttpHeaders& extra_headers,
-                   Milliseconds timeout) {
-    http::request<http::empty_body> request{http::verb::get, target, 11};
+  HttpResponse send(std::string_view method, std::string_view host, std::string_view target, std::string body,
+                    const HttpHeaders& extra_headers, Milliseconds timeout) {
+    http::request<http::string_body> request{http::string_to_verb(method), target, 11};
     request.set(http::field::host, host);
     for (const auto& [name, value] : extra_headers) request.insert(name, value);
     request.keep_alive(true);
+    request.body() = std::move(body);
+    // A GET without a body announces none, as browsers send it.
+    if (!request.body().empty() || request.method() != http::verb::get) request.prepare_payload();
 
     stream_.expires_after(timeout);
     auto error = run([&](auto done) { http::async_write(stream_, request, done); });
@@ -90,6 +93,11 @@ KeepAliveHttpClient::~KeepAliveHttpClient() = default;
 
 HttpResponse KeepAliveHttpClient::get(std::string_view host, std::string_view target,
                                       const HttpHeaders& extra_headers, Milliseconds timeout) {
+  return send("GET", host, target, "", extra_headers, timeout);
+}
+
+HttpResponse KeepAliveHttpClient::send(std::string_view method, std::string_view host, std::string_view target,
+                                       std::string body, const HttpHeaders& extra_headers, Milliseconds timeout) {
   if (!connection_ || !connection_->open()) {
     connection_ = std::make_unique<Connection>();
     if (auto error = connection_->connect(server_, timeout); !error.empty()) {
@@ -98,7 +106,7 @@ HttpResponse KeepAliveHttpClient::get(std::string_view host, std::string_view ta
       return failed;
     }
   }
-  return connection_->get(host, target, extra_headers, timeout);
+  return connection_->send(method, host, target, std::move(body), extra_headers, timeout);
 }
 
 HttpResponse http_get(const HostPort& server, std::string_view host, std::string_view target,

@@ -40,6 +40,9 @@ class KeepAliveHttpClient {
 
   HttpResponse get(std::string_view host, std::string_view target, const HttpHeaders& extra_headers = {},
                    Milliseconds timeout = default_http_timeout);
+  // Any method ("POST", "PUT", …), with `body` as the request body.
+  HttpResponse send(std::string_view method, std::string_view host, std::string_view target, std::string body,
+                    const HttpHeaders& extra_headers = {}, Milliseconds timeout = default_http_timeout);
 
  private:
   class Connection;

@@ -44,7 +44,7 @@ std::optional<CircuitTransition> fail_one(CircuitBreaker& breaker, CircuitBreake
 std::optional<CircuitTransition> succeed_one(CircuitBreaker& breaker, CircuitBreaker::SteadyTime now) {
   const CircuitAdmission admission = breaker.try_acquire(now);
   REQUIRE(admission.allowed);
-  return breaker.record_success(admission);
+  return breaker.record_success(admission, now);
 }
 
 // Opens a fresh breaker with `threshold` failures at kStart.
@@ -129,10 +129,10 @@ TEST_CASE("circuit breaker: closes when every trial succeeds") {
   open_at_start(breaker, 2);
   std::vector<CircuitAdmission> trials;
   for (int i = 0; i < 3; ++i) trials.push_back(breaker.try_acquire(kStart + 10s));
-  CHECK_FALSE(breaker.record_success(trials[0]));
-  CHECK_FALSE(breaker.record_success(trials[1]));
+  CHECK_FALSE(breaker.record_success(trials[0], kStart));
+  CHECK_FALSE(breaker.record_success(trials[1], kStart));
   CHECK(snapshot_at(breaker, kStart + 11s).successes == 2);
-  CHECK(breaker.record_success(trials[2]) == kClosed);
+  CHECK(breaker.record_success(trials[2], kStart) == kClosed);
   CHECK(breaker.state(kStart + 11s) == CircuitState::closed);
   const CircuitSnapshot snapshot = snapshot_at(breaker, kStart + 11s);
   CHECK(snapshot.failures == 0);
@@ -147,7 +147,7 @@ TEST_CASE("circuit breaker: one failed trial opens it again with a new timeout")
   open_at_start(breaker, 5);
   const CircuitAdmission first = breaker.try_acquire(kStart + 10s);
   const CircuitAdmission second = breaker.try_acquire(kStart + 10s);
-  CHECK_FALSE(breaker.record_success(first));
+  CHECK_FALSE(breaker.record_success(first, kStart));
   CHECK(breaker.record_failure(second, kStart + 12s) == kReopened);
   CHECK(snapshot_at(breaker, kStart + 12s).failures == 1);
   CHECK_FALSE(breaker.try_acquire(kStart + 22s - 1ms).allowed);
@@ -166,10 +166,10 @@ TEST_CASE("circuit breaker: outcomes of requests from an earlier round are ignor
   // ...or after it turned half open: not a trial, so it cannot close it.
   const CircuitAdmission trial = breaker.try_acquire(kStart + 10s);
   REQUIRE(trial.allowed);
-  CHECK_FALSE(breaker.record_success(slow_success));
+  CHECK_FALSE(breaker.record_success(slow_success, kStart));
   CHECK(breaker.state(kStart + 11s) == CircuitState::half_open);
   CHECK(snapshot_at(breaker, kStart + 11s).successes == 0);
-  CHECK(breaker.record_success(trial) == kClosed);
+  CHECK(breaker.record_success(trial, kStart) == kClosed);
 }
 
 TEST_CASE("circuit breaker: an abandoned trial gives its place back") {
@@ -182,18 +182,18 @@ TEST_CASE("circuit breaker: an abandoned trial gives its place back") {
   const CircuitAdmission next = breaker.try_acquire(kStart + 11s);
   REQUIRE(next.allowed);
   CHECK_FALSE(next.transition);
-  CHECK(breaker.record_success(next) == kClosed);
+  CHECK(breaker.record_success(next, kStart) == kClosed);
 }
 
 TEST_CASE("circuit breaker: reset closes it and zeroes the counters") {
   CircuitBreaker breaker(2, 10s, 1);
   CHECK_FALSE(fail_one(breaker, kStart));
-  CHECK_FALSE(breaker.reset());  // closed already: no transition
+  CHECK_FALSE(breaker.reset(kStart));  // closed already: no transition
   CHECK(snapshot_at(breaker, kStart).failures == 0);
 
   const CircuitAdmission in_flight = breaker.try_acquire(kStart);
   open_at_start(breaker, 2);
-  CHECK(breaker.reset() == CircuitTransition{CircuitState::open, CircuitState::closed});
+  CHECK(breaker.reset(kStart) == CircuitTransition{CircuitState::open, CircuitState::closed});
   CHECK(breaker.state(kStart + 1s) == CircuitState::closed);
   CHECK(breaker.try_acquire(kStart + 1s).allowed);
   // A request from before the reset does not count after it.
@@ -202,7 +202,7 @@ TEST_CASE("circuit breaker: reset closes it and zeroes the counters") {
 
   open_at_start(breaker, 2);
   REQUIRE(breaker.try_acquire(kStart + 10s).transition == kTrying);
-  CHECK(breaker.reset() == CircuitTransition{CircuitState::half_open, CircuitState::closed});
+  CHECK(breaker.reset(kStart) == CircuitTransition{CircuitState::half_open, CircuitState::closed});
 }
 
 TEST_CASE("circuit breaker: snapshot") {
@@ -238,7 +238,7 @@ TEST_CASE("circuit breaker: snapshot") {
   CHECK(snapshot.failures == 0);
 
   // The last failure is history: a reset keeps it.
-  breaker.reset();
+  breaker.reset(kStart);
   snapshot = snapshot_at(breaker, kStart + 42s);
   CHECK(snapshot.state == CircuitState::closed);
   CHECK(snapshot.last_failure == kWallStart + 7s);
@@ -286,7 +286,7 @@ TEST_CASE("circuit breaker: concurrent callers see each transition exactly once"
   // The trials succeed on their threads: one closing.
   transitions = run([&](int t, std::vector<CircuitTransition>& seen) {
     for (const auto& trial : trials[t]) {
-      if (auto change = breaker.record_success(trial)) seen.push_back(*change);
+      if (auto change = breaker.record_success(trial, kStart)) seen.push_back(*change);
     }
   });
   CHECK(transitions == std::vector<CircuitTransition>{kClosed});
@@ -319,7 +319,7 @@ TEST_CASE("circuit breaker: under random concurrent traffic every transition is 
         } else if (outcome == 2) {
           breaker.record_abandoned(admission);
         } else {
-          change = breaker.record_success(admission);
+          change = breaker.record_success(admission, now);
         }
         if (change) seen[t].push_back(*change);
       }

@@ -1,10 +1,9 @@
 #include "silent_server.hpp"
+#include "support/scoped_environment.hpp"
+#include "support/test_pki.hpp"
 #include "daemon/proxy/http_probe.hpp"
 
 #include <chrono>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,7 +23,9 @@ using reg::Milliseconds;
 using reg::proxy::async_probe;
 using reg::proxy::ProbeResult;
 
+using reg::test::ScopedEnvironment;
 using reg::test::SilentServer;
+using reg::test::TestPki;
 
 namespace {
 
@@ -148,78 +149,6 @@ ProbeResult probe(asio::io_context& io, const BackendUrl& target, std::string pa
   REQUIRE(reports->count == 1);
   return *reports->first;
 }
-
-// Sets or clears environment variables for one test and puts them back after.
-class ScopedEnvironment {
- public:
-  ScopedEnvironment() = default;
-  ScopedEnvironment(const ScopedEnvironment&) = delete;
-  ScopedEnvironment& operator=(const ScopedEnvironment&) = delete;
-  ~ScopedEnvironment() {
-    for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) {
-      if (it->second) {
-        setenv(it->first.c_str(), it->second->c_str(), 1);
-      } else {
-        unsetenv(it->first.c_str());
-      }
-    }
-  }
-
-  void set(const std::string& name, const std::optional<std::string>& value) {
-    const char* old = std::getenv(name.c_str());
-    saved_.emplace_back(name, old ? std::optional<std::string>(old) : std::nullopt);
-    if (value) {
-      setenv(name.c_str(), value->c_str(), 1);
-    } else {
-      unsetenv(name.c_str());
-    }
-  }
-
- private:
-  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
-};
-
-// A throwaway CA and two server certificates it signed, made with the openssl
-// command line: "server" for localhost and 127.0.0.1, "stranger" for another name.
-class TestPki {
- public:
-  TestPki() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "regd-probe-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    dir_ = pattern;
-    run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
-        " -keyout ca.key -out ca.pem -days 2 -subj /CN=regd-test-ca"
-        " -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign");
-    issue("server", "DNS:localhost,IP:127.0.0.1");
-    issue("stranger", "DNS:stranger.example");
-  }
-  ~TestPki() { std::filesystem::remove_all(dir_); }
-
-  std::string ca() const { return (dir_ / "ca.pem").string(); }
-
-  std::unique_ptr<ssl::context> server_context(const std::string& name) const {
-    auto context = std::make_unique<ssl::context>(ssl::context::tls_server);
-    context->use_certificate_chain_file((dir_ / (name + ".pem")).string());
-    context->use_private_key_file((dir_ / (name + ".key")).string(), ssl::context::pem);
-    return context;
-  }
-
- private:
-  void issue(const std::string& name, const std::string& subject_alt_names) {
-    std::ofstream(dir_ / (name + ".ext")) << "subjectAltName=" << subject_alt_names << "\n";
-    run("openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " + name +
-        ".key -out " + name + ".csr -subj /CN=" + name);
-    run("openssl x509 -req -in " + name + ".csr -CA ca.pem -CAkey ca.key -CAcreateserial -out " +
-        name + ".pem -days 2 -extfile " + name + ".ext");
-  }
-
-  void run(const std::string& command) const {
-    std::string in_dir = "cd '" + dir_.string() + "' && " + command + " >/dev/null 2>&1";
-    REQUIRE(std::system(in_dir.c_str()) == 0);
-  }
-
-  std::filesystem::path dir_;
-};
 
 }  // namespace
 

@@ -1,6 +1,11 @@
 #include "daemon/proxy/load_balancer.hpp"
 
+#include "daemon/proxy/backend_health.hpp"
+#include "daemon/proxy/circuit_breaker.hpp"
+#include "daemon/proxy/route_runtime.hpp"
+
 #include <map>
+#include <memory>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -161,6 +166,85 @@ TEST_CASE("state follows the pool, and forget_pools starts over", "[load_balance
   CHECK(balancer.choose(first, kNow, kSteadyNow).entry->route_id == "r2");
   balancer.forget_pools();
   CHECK(balancer.choose(first, kNow, kSteadyNow).entry->route_id == "r1");
+}
+
+TEST_CASE("excluded backends count as out of rotation", "[load_balancer]") {
+  LoadBalancer balancer;
+  const Pool pool = pool_of({backend("r1"), backend("r2"), backend("r3")});
+  const std::vector<const BackendEntry*> failed = {&pool.backends[0], &pool.backends[2]};
+  for (int i = 0; i < 4; ++i) CHECK(balancer.choose(pool, kNow, kSteadyNow, failed).entry->route_id == "r2");
+  const std::vector<const BackendEntry*> all = {&pool.backends[0], &pool.backends[1], &pool.backends[2]};
+  CHECK(balancer.choose(pool, kNow, kSteadyNow, all).verdict == Verdict::no_backend);
+}
+
+namespace {
+
+// A backend with a 10 s slow start whose route was applied at `joined_at`.
+BackendEntry slow_starter(std::string route_id, SteadyTime joined_at) {
+  BackendEntry entry = backend(std::move(route_id));
+  entry.options.slow_start = seconds(10);
+  entry.runtime = std::make_shared<RouteRuntime>(1, joined_at);
+  return entry;
+}
+
+// Route id -> picks out of `requests`, all at `now`.
+std::map<std::string, int> tally_at(const Pool& pool, SteadyTime now, int requests) {
+  LoadBalancer balancer;
+  std::map<std::string, int> counts;
+  for (int i = 0; i < requests; ++i) ++counts[balancer.choose(pool, kNow, now).entry->route_id];
+  return counts;
+}
+
+}  // namespace
+
+TEST_CASE("slow start ramps a joining backend from 10 % to its full weight", "[load_balancer]") {
+  const Pool pool = pool_of({backend("r1"), slow_starter("r2", kSteadyNow)});
+  // Weights 100 : 10 at first, 100 : 55 halfway, 100 : 100 after the ramp.
+  CHECK(tally_at(pool, kSteadyNow, 1100) == std::map<std::string, int>{{"r1", 1000}, {"r2", 100}});
+  CHECK(tally_at(pool, kSteadyNow + seconds(5), 1550) == std::map<std::string, int>{{"r1", 1000}, {"r2", 550}});
+  CHECK(tally_at(pool, kSteadyNow + seconds(10), 200) == std::map<std::string, int>{{"r1", 100}, {"r2", 100}});
+  CHECK(tally_at(pool, kSteadyNow + seconds(60), 200) == std::map<std::string, int>{{"r1", 100}, {"r2", 100}});
+}
+
+TEST_CASE("without slow start a joining backend gets its full weight at once", "[load_balancer]") {
+  BackendEntry joining = slow_starter("r2", kSteadyNow);
+  joining.options.slow_start = seconds(0);
+  const Pool pool = pool_of({backend("r1"), joining});
+  CHECK(tally_at(pool, kSteadyNow, 200) == std::map<std::string, int>{{"r1", 100}, {"r2", 100}});
+}
+
+TEST_CASE("slow start begins again when a backend recovers", "[load_balancer]") {
+  const SteadyTime joined = kSteadyNow - std::chrono::hours(1);
+  SECTION("its health check passes again") {
+    BackendEntry recovering = slow_starter("r2", joined);
+    auto health = std::make_shared<BackendHealth>();
+    health->set_healthy(false, kSteadyNow - seconds(30));
+    health->set_healthy(true, kSteadyNow);
+    recovering.health = health;
+    const Pool pool = pool_of({backend("r1"), recovering});
+    CHECK(tally_at(pool, kSteadyNow, 1100).at("r2") == 100);
+    CHECK(tally_at(pool, kSteadyNow + seconds(10), 200).at("r2") == 100);
+  }
+  SECTION("its circuit closes") {
+    BackendEntry recovering = slow_starter("r2", joined);
+    auto circuit = std::make_shared<CircuitBreaker>(1, seconds(5), 1);
+    const CircuitAdmission failing = circuit->try_acquire(kSteadyNow - seconds(10));
+    circuit->record_failure(failing, kSteadyNow - seconds(10));
+    const CircuitAdmission trial = circuit->try_acquire(kSteadyNow);
+    REQUIRE(circuit->record_success(trial, kSteadyNow));
+    recovering.circuit = circuit;
+    const Pool pool = pool_of({backend("r1"), recovering});
+    CHECK(tally_at(pool, kSteadyNow, 1100).at("r2") == 100);
+  }
+  SECTION("a health flap before the route joined changes nothing") {
+    BackendEntry steady = slow_starter("r2", joined);
+    auto health = std::make_shared<BackendHealth>();
+    health->set_healthy(false, joined - seconds(30));
+    health->set_healthy(true, joined - seconds(20));
+    steady.health = health;
+    const Pool pool = pool_of({backend("r1"), steady});
+    CHECK(tally_at(pool, kSteadyNow, 200).at("r2") == 100);
+  }
 }
 
 }  // namespace reg::proxy

@@ -32,7 +32,7 @@ void serve(RouteRuntime& runtime, unsigned worker, const RequestOutcome& result)
 }  // namespace
 
 TEST_CASE("route runtime: stats_json has exactly the protocol's fields") {
-  const RouteRuntime runtime(2);
+  const RouteRuntime runtime(2, {});
   const nlohmann::json stats = runtime.stats_json("r7");
   std::set<std::string> keys;
   for (const auto& item : stats.items()) keys.insert(item.key());
@@ -51,7 +51,7 @@ TEST_CASE("route runtime: stats_json has exactly the protocol's fields") {
 }
 
 TEST_CASE("route runtime: an idle route reports zero everywhere") {
-  const RouteRuntime runtime(64);
+  const RouteRuntime runtime(64, {});
   CHECK(runtime.in_flight() == 0);
   const nlohmann::json stats = runtime.stats_json("r9");
   for (const char* counter : {"requests", "errors", "bytes_sent", "bytes_received", "rate_limited",
@@ -67,7 +67,7 @@ TEST_CASE("route runtime: an idle route reports zero everywhere") {
 }
 
 TEST_CASE("route runtime: workers that never served the route add nothing") {
-  RouteRuntime runtime(4);
+  RouteRuntime runtime(4, {});
   RequestOutcome ok = outcome(Disposition::proxied, 200, std::chrono::milliseconds(8));
   ok.bytes_sent = 10;
   serve(runtime, 2, ok);
@@ -83,7 +83,7 @@ TEST_CASE("route runtime: workers that never served the route add nothing") {
 }
 
 TEST_CASE("route runtime: counters from two workers are merged") {
-  RouteRuntime runtime(2);
+  RouteRuntime runtime(2, {});
   RequestOutcome ok = outcome(Disposition::proxied, 200);
   ok.bytes_sent = 1000;
   ok.bytes_received = 100;
@@ -102,7 +102,7 @@ TEST_CASE("route runtime: counters from two workers are merged") {
 }
 
 TEST_CASE("route runtime: errors count backend failures and backend 5xx only") {
-  RouteRuntime runtime(1);
+  RouteRuntime runtime(1, {});
   serve(runtime, 0, outcome(Disposition::proxied, 200));
   serve(runtime, 0, outcome(Disposition::proxied, 500));
   serve(runtime, 0, outcome(Disposition::proxied, 503));
@@ -121,7 +121,7 @@ TEST_CASE("route runtime: errors count backend failures and backend 5xx only") {
 }
 
 TEST_CASE("route runtime: rejections count in their own counters and in requests") {
-  RouteRuntime runtime(2);
+  RouteRuntime runtime(2, {});
   serve(runtime, 0, outcome(Disposition::rate_limited, 429));
   serve(runtime, 1, outcome(Disposition::rate_limited, 429));
   serve(runtime, 0, outcome(Disposition::circuit_rejected, 503));
@@ -142,7 +142,7 @@ TEST_CASE("route runtime: rejections count in their own counters and in requests
 }
 
 TEST_CASE("route runtime: latency describes requests that reached a backend") {
-  RouteRuntime runtime(1);
+  RouteRuntime runtime(1, {});
   serve(runtime, 0, outcome(Disposition::proxied, 200, std::chrono::milliseconds(10)));
   serve(runtime, 0, outcome(Disposition::backend_failure, 504, std::chrono::milliseconds(30)));
   serve(runtime, 0, outcome(Disposition::rate_limited, 429, std::chrono::microseconds(3)));
@@ -154,7 +154,7 @@ TEST_CASE("route runtime: latency describes requests that reached a backend") {
 }
 
 TEST_CASE("route runtime: latencies are milliseconds with at most three decimals") {
-  RouteRuntime runtime(1);
+  RouteRuntime runtime(1, {});
   serve(runtime, 0, outcome(Disposition::proxied, 200, std::chrono::microseconds(1234)));
   serve(runtime, 0, outcome(Disposition::proxied, 200, std::chrono::microseconds(1235)));
 
@@ -165,7 +165,7 @@ TEST_CASE("route runtime: latencies are milliseconds with at most three decimals
 }
 
 TEST_CASE("route runtime: statuses outside 100-599 count as requests only") {
-  RouteRuntime runtime(1);
+  RouteRuntime runtime(1, {});
   serve(runtime, 0, outcome(Disposition::proxied, 0));
   serve(runtime, 0, outcome(Disposition::proxied, 99));
   serve(runtime, 0, outcome(Disposition::proxied, 600));
@@ -179,7 +179,7 @@ TEST_CASE("route runtime: statuses outside 100-599 count as requests only") {
 }
 
 TEST_CASE("route runtime: uncommon status codes are reported exactly") {
-  RouteRuntime runtime(2);
+  RouteRuntime runtime(2, {});
   for (const int status : {101, 102, 207, 207, 226, 300, 418, 451, 499, 505, 511}) {
     serve(runtime, 0, outcome(Disposition::proxied, status));
   }
@@ -198,7 +198,7 @@ TEST_CASE("route runtime: uncommon status codes are reported exactly") {
 }
 
 TEST_CASE("route runtime: in_flight follows started and finished requests") {
-  RouteRuntime runtime(2);
+  RouteRuntime runtime(2, {});
   CHECK(runtime.in_flight() == 0);
   runtime.request_started(0);
   runtime.request_started(1);
@@ -217,7 +217,7 @@ TEST_CASE("route runtime: in_flight follows started and finished requests") {
 
 TEST_CASE("route runtime: workers write concurrently while a reader merges") {
   constexpr int kRequestsPerWorker = 20'000;
-  RouteRuntime runtime(2);
+  RouteRuntime runtime(2, {});
   // The reader merges from before the workers allocate and publish their slots
   // and status blocks (the uncommon 418) until both are done.
   std::atomic<bool> reading{false};

@@ -16,7 +16,7 @@ nlohmann::json route_stats(ControlPlane& plane, std::uint64_t number) {
   const std::string id = format_route_id(number);
   if (const auto* runtime = plane.runtimes().find(number)) return runtime->stats_json(id);
   // Staged but never applied: nothing has been counted.
-  return proxy::RouteRuntime(1).stats_json(id);
+  return proxy::RouteRuntime(1, {}).stats_json(id);
 }
 
 }  // namespace
@@ -96,7 +96,8 @@ Reply circuit_breaker_reset(CommandRequest& request) {
   const std::uint64_t number = request.route(1);
   if (!session_has_route(session, number)) return Reply::error("route not found: " + format_route_id(number));
   if (proxy::CircuitBreaker* breaker = request.plane.runtimes().find_circuit(number)) {
-    if (auto transition = breaker->reset()) request.plane.circuit_changed(number, *transition);
+    if (auto transition = breaker->reset(std::chrono::steady_clock::now()))
+      request.plane.circuit_changed(number, *transition);
   }
   return {"CIRCUIT_OK", {}};
 }
