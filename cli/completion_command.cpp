@@ -45,17 +45,27 @@ constexpr std::string_view zsh_script = R"script(#compdef regctl
 # Install as _regctl in a directory of $fpath (e.g. /usr/local/share/zsh/site-functions)
 # before compinit runs, or source it after compinit.
 #
-# Candidates come from `regctl __complete WORDS...`: commands, flags and fixed
-# values from regctl's command tree, route and session ids live from regd
-# (given up after 1 s). `timeout 2` keeps a stuck regctl from freezing the shell.
+# Candidates come from `regctl __complete WORDS...`: commands and flags with
+# their help, fixed values from regctl's command tree, route and session ids
+# live from regd (given up after 1 s). `timeout 2` keeps a stuck regctl from
+# freezing the shell.
 
 _regctl() {
-  local -a candidates
+  local -a lines offered shown
+  local line
   # (Q) removes the quotes as typed: regctl gets the words the command would.
-  candidates=(${(f)"$(timeout 2 ${(Q)words[1]} __complete "${(@Q)words[2,CURRENT]}" 2>/dev/null </dev/null)"})
-  (( ${#candidates} )) || return 1
-  # -V: keep regctl's order (help order), do not sort.
-  compadd -V regctl -- "${candidates[@]}"
+  lines=(${(f)"$(REGCTL_COMPLETE_DESCRIPTIONS=1 timeout 2 ${(Q)words[1]} __complete "${(@Q)words[2,CURRENT]}" 2>/dev/null </dev/null)"})
+  (( ${#lines} )) || return 1
+  for line in $lines; do
+    offered+=("${line%%$'\t'*}")
+    if [[ $line == *$'\t'* ]]; then
+      shown+=("${line%%$'\t'*}  -- ${line#*$'\t'}")
+    else
+      shown+=("$line")
+    fi
+  done
+  # -d: the menu shows "word  -- description"; -l: one a line; -V: regctl's order, unsorted.
+  compadd -V regctl -l -d shown -- "${offered[@]}"
 }
 
 if [[ $funcstack[1] == _regctl ]]; then
@@ -69,13 +79,14 @@ constexpr std::string_view fish_script = R"script(# fish completion for regctl. 
 # Install as ~/.config/fish/completions/regctl.fish (or system-wide
 # /usr/share/fish/vendor_completions.d/regctl.fish).
 #
-# Candidates come from `regctl __complete WORDS...`: commands, flags and fixed
-# values from regctl's command tree, route and session ids live from regd
-# (given up after 1 s). `timeout 2` keeps a stuck regctl from freezing the shell.
+# Candidates come from `regctl __complete WORDS...`: commands and flags with
+# their help, fixed values from regctl's command tree, route and session ids
+# live from regd (given up after 1 s). `timeout 2` keeps a stuck regctl from
+# freezing the shell.
 
 function __regctl_complete
     set -l words (commandline -opc) (commandline -ct)
-    timeout 2 $words[1] __complete $words[2..-1] 2>/dev/null </dev/null
+    REGCTL_COMPLETE_DESCRIPTIONS=1 timeout 2 $words[1] __complete $words[2..-1] 2>/dev/null </dev/null
 end
 
 complete --command regctl --no-files --keep-order --arguments '(__regctl_complete)'

@@ -2,13 +2,14 @@
 # Install as ~/.config/fish/completions/regctl.fish (or system-wide
 # /usr/share/fish/vendor_completions.d/regctl.fish).
 #
-# Candidates come from `regctl __complete WORDS...`: commands, flags and fixed
-# values from regctl's command tree, route and session ids live from regd
-# (given up after 1 s). `timeout 2` keeps a stuck regctl from freezing the shell.
+# Candidates come from `regctl __complete WORDS...`: commands and flags with
+# their help, fixed values from regctl's command tree, route and session ids
+# live from regd (given up after 1 s). `timeout 2` keeps a stuck regctl from
+# freezing the shell.
 
 function __regctl_complete
     set -l words (commandline -opc) (commandline -ct)
-    timeout 2 $words[1] __complete $words[2..-1] 2>/dev/null </dev/null
+    REGCTL_COMPLETE_DESCRIPTIONS=1 timeout 2 $words[1] __complete $words[2..-1] 2>/dev/null </dev/null
 end
 
 complete --command regctl --no-files --keep-order --arguments '(__regctl_complete)'

@@ -120,8 +120,18 @@ function=${spec##* -F }
       script = "source " + quoted((completions_dir / "_regctl").string()) + "\n";
     }
     // Outside a completion widget compadd cannot offer anything: this stand-in
-    // prints the matches the script hands it instead.
-    script += "compadd() { while [[ $1 != -- ]]; do shift; done; shift; print -rl -- \"$@\" }\n";
+    // prints each match the script hands it, a tab, and what the menu shows (-d).
+    script += R"(compadd() {
+  local -a compadd_display  # a name of its own: -d names a variable of the caller
+  while [[ $1 != -- ]]; do
+    if [[ $1 == -d ]]; then compadd_display=("${(@P)2}"); shift; fi
+    shift
+  done
+  shift
+  local i
+  for (( i = 1; i <= $#; i++ )); do print -r -- "${@[i]}"$'\t'"${compadd_display[i]}"; done
+}
+)";
     script += "words=(" + quoted_list(words) + ")\nCURRENT=" + std::to_string(words.size()) + "\n";
     script += "_regctl || true  # 1 means no matches, as for every completion function\n";
     return run({"/usr/bin/zsh", "-f", "-c", script}, env);
@@ -142,6 +152,8 @@ function=${spec##* -F }
   }
 
   std::chrono::steady_clock::duration last_run_took() const { return took_; }
+  // One line a candidate, descriptions included (after a tab).
+  const std::string& last_output() const { return output_; }
 
  private:
   Candidates run(const std::vector<std::string>& command, const EnvChanges& env) {
@@ -151,12 +163,14 @@ function=${spec##* -F }
     INFO(command.front() << " stderr: " << result.err);
     REQUIRE(result.exit_code == 0);
     REQUIRE(result.err.empty());  // the script ran without a complaint from the shell
+    output_ = result.out;
     return lines_of(result.out);
   }
 
   Regctl regctl_;
   TempDir data_home_{"completion-data"};
   std::chrono::steady_clock::duration took_{};
+  std::string output_;
 };
 
 // A regd with a session holding routes r1 and r2, and a user whose
@@ -198,6 +212,7 @@ TEST_CASE("completion: bash offers commands, values and live route ids", "[cli][
   Fixture fixture;
   auto& user = fixture.user;
   CHECK_THAT(user.bash("regctl ro", Setup::installed), Equals(Candidates{"route"}));
+  CHECK(user.last_output() == "route\n");  // bash would insert a description: none asked for
   const auto route_words = user.bash("regctl route ", Setup::installed);
   CHECK((contains(route_words, "add") && contains(route_words, "remove") && contains(route_words, "list")));
   CHECK_THAT(user.bash("regctl -o ", Setup::installed), Equals(Candidates{"table", "wide", "json", "plain"}));
@@ -217,6 +232,9 @@ TEST_CASE("completion: zsh offers commands, values and live route ids", "[cli][c
   CHECK_THAT(user.zsh("regctl ro", Setup::installed), Equals(Candidates{"route"}));
   const auto route_words = user.zsh("regctl route ", Setup::sourced);
   CHECK((contains(route_words, "add") && contains(route_words, "remove") && contains(route_words, "list")));
+  CHECK_THAT(user.last_output(), Contains("add\tadd  -- stage a new route\n"));
+  user.zsh("regctl drain start --", Setup::sourced);
+  CHECK_THAT(user.last_output(), Contains("--wait\t--wait  -- show progress and return when the drain completes\n"));
   CHECK_THAT(user.zsh("regctl -o ", Setup::sourced), Equals(Candidates{"table", "wide", "json", "plain"}));
   CHECK_THAT(user.zsh("regctl route remove ", Setup::installed), Equals(Candidates{"r1", "r2"}));
   CHECK_THAT(user.zsh("regctl maint enter ", Setup::sourced), Equals(Candidates{"ALL", "r1", "r2"}));
@@ -228,6 +246,9 @@ TEST_CASE("completion: fish offers commands, values and live route ids", "[cli][
   CHECK_THAT(user.fish("regctl ro", Setup::installed), Equals(Candidates{"route"}));
   const auto route_words = user.fish("regctl route ", Setup::installed);
   CHECK((contains(route_words, "add") && contains(route_words, "remove") && contains(route_words, "list")));
+  CHECK_THAT(user.last_output(), Contains("add\tstage a new route\n"));
+  user.fish("regctl drain start --", Setup::sourced);
+  CHECK_THAT(user.last_output(), Contains("--wait\tshow progress and return when the drain completes\n"));
   CHECK_THAT(user.fish("regctl -o ", Setup::sourced), Equals(Candidates{"table", "wide", "json", "plain"}));
   CHECK_THAT(user.fish("regctl route remove ", Setup::installed), Equals(Candidates{"r1", "r2"}));
   CHECK_THAT(user.fish("regctl stats ", Setup::sourced), Equals(Candidates{"ALL", "r1", "r2"}));
