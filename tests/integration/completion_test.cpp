@@ -260,24 +260,21 @@ TEST_CASE("completion: with regd down or stuck every shell offers nothing, quick
   user.regctl().set_env("REGCTL_SESSION", "s-any");
   const std::string line = "regctl route remove ";
 
+  // regctl gives up its lookup after 1 s; the shell's own start-up is on top.
+  const auto offers_nothing_quickly = [&](const EnvChanges& env) {
+    CHECK(user.bash(line, Setup::installed, env).empty());
+    CHECK(user.last_run_took() < 2s);
+    CHECK(user.zsh(line, Setup::sourced, env).empty());
+    CHECK(user.last_run_took() < 2s);
+    CHECK(user.fish(line, Setup::installed, env).empty());
+    CHECK(user.last_run_took() < 2s);
+  };
   SECTION("nothing listens on the control port") {
-    const EnvChanges down{{"REGCTL_SERVER", "127.0.0.1:" + std::to_string(free_loopback_port())}};
-    CHECK(user.bash(line, Setup::installed, down).empty());
-    CHECK(user.last_run_took() < 2s);
-    CHECK(user.zsh(line, Setup::sourced, down).empty());
-    CHECK(user.last_run_took() < 2s);
-    CHECK(user.fish(line, Setup::installed, down).empty());
-    CHECK(user.last_run_took() < 2s);
+    offers_nothing_quickly({{"REGCTL_SERVER", "127.0.0.1:" + std::to_string(free_loopback_port())}});
   }
   SECTION("regd accepts connections but never answers") {
     const Stuck stuck(regd);
-    CHECK(user.bash(line, Setup::installed).empty());
-    // regctl gives up its lookup after 1 s; the shell's own start-up is on top.
-    CHECK(user.last_run_took() < 2s);
-    CHECK(user.zsh(line, Setup::sourced).empty());
-    CHECK(user.last_run_took() < 2s);
-    CHECK(user.fish(line, Setup::installed).empty());
-    CHECK(user.last_run_took() < 2s);
+    offers_nothing_quickly({});
   }
 }
 
