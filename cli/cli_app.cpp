@@ -84,6 +84,7 @@ class AppBuilder {
         if (!sub) {
           sub = app->add_subcommand(word, tree.summary_of(prefix));
           sub->group(prefix.size() == 1 ? tree.group_of(word) : "Commands");
+          if (command.hidden && prefix == command.words) sub->group("");  // even when not selected
           sub->footer("");
           if (!tree.find(prefix)) sub->require_subcommand(1);
         }

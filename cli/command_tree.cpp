@@ -256,6 +256,11 @@ std::vector<Command> client_commands() {
   current.examples = {"regctl context current"};
   commands.push_back(current);
 
+  Command completion{{"completion"}, "print the completion script for bash, zsh or fish", Action::completion};
+  completion.positionals.push_back(Argument("shell", ClientValue::shell, "bash, zsh or fish"));
+  completion.examples = {"regctl completion bash > ~/.local/share/bash-completion/completions/regctl"};
+  commands.push_back(completion);
+
   Command complete{{"__complete"}, "print candidate next words for a shell completion script", Action::complete};
   complete.hidden = true;
   Argument words = Argument("words", ClientValue::text, "the words typed so far; the last is the one being completed");
@@ -401,6 +406,7 @@ std::vector<std::string> value_choices(const ValueKind& kind) {
     case ClientValue::output_format: return {"table", "wide", "json", "plain"};
     case ClientValue::colour_mode: return {"auto", "always", "never"};
     case ClientValue::lease: return {"persistent", "connection"};
+    case ClientValue::shell: return {"bash", "zsh", "fish"};
     default: return {};
   }
 }

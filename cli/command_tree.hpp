@@ -1,8 +1,8 @@
 #pragma once
 // regctl's whole command tree in one place: every protocol command of
 // command_table() under its cli_path, plus the client-only commands. The CLI11
-// app, `regctl __complete`, and (later) the man page, shell completion scripts
-// and the REPL are all built from it, so they cannot disagree.
+// app, `regctl __complete` (which the shell completion scripts call), the man
+// page regctl(1) and the REPL are all built from it, so they cannot disagree.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,7 +14,7 @@
 namespace regctl {
 
 // What a value names when it is not a protocol field.
-enum class ClientValue { text, file, context_name, server_address, output_format, colour_mode, lease, meta_pair };
+enum class ClientValue { text, file, context_name, server_address, output_format, colour_mode, lease, meta_pair, shell };
 
 // Protocol values carry their FieldKind (validation and completion come from
 // common/); client-only values say what they are.
@@ -44,7 +44,9 @@ struct Flag {
 };
 
 // Commands whose behaviour is more than "send the line, print the reply".
-enum class Action { protocol, events, raw, context_list, context_use, context_set, context_delete, context_current, complete };
+enum class Action {
+  protocol, events, raw, context_list, context_use, context_set, context_delete, context_current, completion, complete
+};
 
 struct Command {
   Command() = default;

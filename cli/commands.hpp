@@ -24,6 +24,7 @@ int run_protocol_command(const Run& run);
 int run_raw(const Run& run);
 int run_events(const Run& run);
 int run_context_command(const Run& run);
+int run_completion(const Run& run);
 
 // `regctl __complete WORDS...`: runs before the CLI11 app is built, so a shell
 // gets its candidates in a few milliseconds.

@@ -1,7 +1,10 @@
 // `regctl __complete WORDS...` for shell completion scripts: the candidates
 // for the last word (which may be empty or partly typed), one per line. Ids
 // come live from regd, within a hard 1 s limit; any failure offers nothing.
+// With REGCTL_COMPLETE_DESCRIPTIONS=1 a tab and a description follow the
+// candidates that have one (commands, flags).
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -89,6 +92,24 @@ void remember_global(GlobalFlags& flags, std::string_view name, const std::strin
   else if (name == "--context") flags.context = value;
 }
 
+// What zsh and fish show beside a candidate: a command's summary or a flag's
+// help. Values go without: the word says it all.
+std::string description_of(const std::string& candidate, const std::vector<std::string>& prefix,
+                           const Command* command) {
+  const auto& tree = command_tree();
+  if (candidate.starts_with("-")) {
+    if (candidate == "--help") return "print help";
+    const Flag* flag = command ? command->find_flag(candidate) : nullptr;
+    if (!flag) flag = tree.find_global_flag(candidate);
+    return flag ? flag->help : "";
+  }
+  const auto children = tree.next_words(prefix);
+  if (std::find(children.begin(), children.end(), candidate) == children.end()) return "";
+  auto words = prefix;
+  words.push_back(candidate);
+  return tree.summary_of(words);
+}
+
 }  // namespace
 
 int run_complete(const std::vector<std::string>& words) {
@@ -147,8 +168,18 @@ int run_complete(const std::vector<std::string>& words) {
       }
     }
   }
-  for (const auto& candidate : candidates)
-    if (candidate.starts_with(current)) std::cout << candidate << '\n';
+  // The zsh and fish scripts ask for "candidate<TAB>description" lines.
+  const char* described = std::getenv("REGCTL_COMPLETE_DESCRIPTIONS");
+  const bool with_descriptions = described && std::string_view(described) == "1";
+  for (const auto& candidate : candidates) {
+    if (!candidate.starts_with(current)) continue;
+    std::cout << candidate;
+    if (with_descriptions) {
+      const auto description = description_of(candidate, prefix, command);
+      if (!description.empty()) std::cout << '\t' << description;
+    }
+    std::cout << '\n';
+  }
   return 0;
 }
 

@@ -18,6 +18,7 @@ int run_command(const CommandLine& line) {
     case Action::protocol: return run_protocol_command(run);
     case Action::events: return run_events(run);
     case Action::raw: return run_raw(run);
+    case Action::completion: return run_completion(run);
     case Action::complete: return run_complete(line.all("words"));
     case Action::context_list:
     case Action::context_use:

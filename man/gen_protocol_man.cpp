@@ -7,20 +7,11 @@
 
 #include "common/command_table.hpp"
 #include "common/option_table.hpp"
+#include "man/roff.hpp"
 
 namespace {
 
-// roff treats a leading '.' or '\'' as a request and '\' as an escape.
-std::string roff(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\\') out += "\\e";
-    else if (c == '-') out += "\\-";
-    else out += c;
-  }
-  if (!out.empty() && (out.front() == '.' || out.front() == '\'')) out.insert(0, "\\&");
-  return out;
-}
+using reg::man::roff;
 
 void print_commands() {
   bool first = true;

@@ -8,6 +8,7 @@ packages=(
   libboost-dev libboost-system-dev libcli11-dev nlohmann-json3-dev catch2
   libssl-dev zlib1g-dev libtomlplusplus-dev
   netcat-openbsd curl groff-base openssl
+  zsh fish bash-completion
 )
 
 missing=()

@@ -23,6 +23,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using reg::bench::expect_reply;
 using reg::bench::LineClient;
+using reg::bench::median;
 using reg::bench::parse_number;
 
 struct Settings {
@@ -136,12 +137,6 @@ RunTimes measure_run(LineClient& control, pid_t regd, std::size_t routes, std::s
     expect_reply(control.request("CLIENT_SHUTDOWN|" + session), "SHUTDOWN_OK", "CLIENT_SHUTDOWN");
   });
   return times;
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const std::size_t middle = values.size() / 2;
-  return values.size() % 2 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
 }
 
 }  // namespace

@@ -12,7 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <charconv>
 #include <chrono>
 #include <cstdint>
@@ -267,6 +269,19 @@ Number parse_number(std::string_view text, std::string_view flag) {
   if (error != std::errc() || end != text.data() + text.size() || value <= 0)
     throw std::runtime_error(std::string(flag) + ": expected a positive number, got \"" + std::string(text) + "\"");
   return value;
+}
+
+inline double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t middle = values.size() / 2;
+  return values.size() % 2 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+}
+
+// Nearest-rank percentile (0 < p <= 100) of a non-empty sample.
+inline double percentile(std::vector<double> values, double p) {
+  std::sort(values.begin(), values.end());
+  const auto rank = static_cast<std::size_t>(std::ceil(p / 100 * static_cast<double>(values.size())));
+  return values[std::max<std::size_t>(rank, 1) - 1];
 }
 
 }  // namespace reg::bench

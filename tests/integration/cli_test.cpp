@@ -434,6 +434,7 @@ TEST_CASE("cli: __complete offers commands, flags and live route ids", "[cli]") 
   const auto top = ok(regctl, {"__complete", ""});
   CHECK_THAT(top, Contains("route\n") && Contains("register\n") && Contains("context\n"));
   CHECK_THAT(top, !Contains("__complete"));
+  CHECK_THAT(ok(regctl, {"--help"}), !Contains("__complete") && Contains("completion"));
   CHECK(ok(regctl, {"__complete", "ro"}) == "route\n");
   CHECK(ok(regctl, {"__complete", "route", "re"}) == "remove\n");
   CHECK(ok(regctl, {"__complete", "route", "remove", ""}) == "r1\nr2\n");

@@ -34,9 +34,8 @@ void make_pipe(int fds[2]) {
   if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
 }
 
-Spawned spawn(const std::vector<std::string>& args, const std::vector<std::string>& env) {
-  std::vector<std::string> arguments{REGCTL_BINARY};
-  arguments.insert(arguments.end(), args.begin(), args.end());
+// `arguments` starts with the program's path.
+Spawned spawn(const std::vector<std::string>& arguments, const std::vector<std::string>& env) {
   std::vector<char*> argv, envp;
   for (auto& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
   argv.push_back(nullptr);
@@ -111,6 +110,12 @@ int exit_status_of(pid_t pid) {
   return -1;
 }
 
+std::vector<std::string> regctl_command(const std::vector<std::string>& args) {
+  std::vector<std::string> command{REGCTL_BINARY};
+  command.insert(command.end(), args.begin(), args.end());
+  return command;
+}
+
 }  // namespace
 
 Regctl::Regctl(const HostPort& server) : config_home_("regctl-config") {
@@ -135,7 +140,12 @@ std::vector<std::string> Regctl::environment(const EnvChanges& changes) const {
 }
 
 RegctlResult Regctl::run(const std::vector<std::string>& args, const EnvChanges& env, const std::string& input) const {
-  const Spawned child = spawn(args, environment(env));
+  return run_program(regctl_command(args), env, input);
+}
+
+RegctlResult Regctl::run_program(const std::vector<std::string>& command, const EnvChanges& env,
+                                 const std::string& input) const {
+  const Spawned child = spawn(command, environment(env));
   write_all(child.in_fd, input);
   ::close(child.in_fd);
   RegctlResult result;
@@ -145,12 +155,12 @@ RegctlResult Regctl::run(const std::vector<std::string>& args, const EnvChanges&
   ::close(child.out_fd);
   ::close(child.err_fd);
   result.exit_code = exit_status_of(child.pid);
-  if (!finished) result.err += "\n[test harness: regctl killed after 30 s]";
+  if (!finished) result.err += "\n[test harness: " + command.front() + " killed after 30 s]";
   return result;
 }
 
 std::unique_ptr<BackgroundRegctl> Regctl::start(const std::vector<std::string>& args, const EnvChanges& env) const {
-  const Spawned child = spawn(args, environment(env));
+  const Spawned child = spawn(regctl_command(args), environment(env));
   ::close(child.in_fd);
   return std::make_unique<BackgroundRegctl>(child.pid, child.out_fd, child.err_fd);
 }

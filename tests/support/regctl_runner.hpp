@@ -65,6 +65,10 @@ class Regctl {
   // Runs regctl to the end (killed after 30 s) with `input` on its stdin.
   RegctlResult run(const std::vector<std::string>& args, const EnvChanges& env = {},
                    const std::string& input = "") const;
+  // Runs another program (argv[0] a path) with the environment regctl would
+  // get: a shell exercising a completion script reaches the same regd.
+  RegctlResult run_program(const std::vector<std::string>& command, const EnvChanges& env = {},
+                           const std::string& input = "") const;
   std::unique_ptr<BackgroundRegctl> start(const std::vector<std::string>& args, const EnvChanges& env = {}) const;
 
  private:
