@@ -44,7 +44,7 @@ struct Flag {
 };
 
 // Commands whose behaviour is more than "send the line, print the reply".
-enum class Action { protocol, events, raw, context_list, context_use, context_set, context_delete, context_current, complete };
+enum class Action { protocol, events, raw, context_list, context_use, context_set, context_delete, context_current, complete, shell };
 
 struct Command {
   Command() = default;

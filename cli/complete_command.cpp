@@ -8,7 +8,7 @@
 
 #include "cli/command_tree.hpp"
 #include "cli/commands.hpp"
-#include "cli/connection_settings.hpp"
+#include "cli/completion.hpp"
 #include "cli/contexts.hpp"
 #include "common/client_connection.hpp"
 
@@ -91,11 +91,11 @@ void remember_global(GlobalFlags& flags, std::string_view name, const std::strin
 
 }  // namespace
 
-int run_complete(const std::vector<std::string>& words) {
+std::vector<std::string> completion_candidates(const std::vector<std::string>& words, const GlobalFlags& defaults) {
   const auto& tree = command_tree();
   const std::string current = words.empty() ? "" : words.back();
   std::vector<std::string> prefix;
-  GlobalFlags flags;
+  GlobalFlags flags = defaults;
   std::size_t positional_count = 0;
   const Flag* pending_flag = nullptr;  // a flag whose value comes next
 
@@ -147,8 +147,12 @@ int run_complete(const std::vector<std::string>& words) {
       }
     }
   }
-  for (const auto& candidate : candidates)
-    if (candidate.starts_with(current)) std::cout << candidate << '\n';
+  std::erase_if(candidates, [&](const std::string& candidate) { return !candidate.starts_with(current); });
+  return candidates;
+}
+
+int run_complete(const std::vector<std::string>& words) {
+  for (const auto& candidate : completion_candidates(words, {})) std::cout << candidate << '\n';
   return 0;
 }
 
