@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <iostream>
@@ -24,14 +25,13 @@ namespace {
 
 constexpr const char* builtin_words[] = {"use", "help", "exit", "quit"};
 
-constexpr std::string_view builtin_help = R"(Shell:
-  use SESSION_ID     act on this session from now on (Tab offers the live ones)
-  > LINE             send a protocol line as it is on the shell's connection: > ROUTE_LIST|s1-...
-  help [COMMAND]     this list, or a command's arguments and an example
-  exit, quit, Ctrl-D leave the shell
-Every regctl command works here with the same words; `events` subscribes and
-shows events above the prompt while you type.
-)";
+// The shell's own words, for `help` next to the commands.
+constexpr std::pair<std::string_view, std::string_view> builtin_help[] = {
+    {"use SESSION_ID", "act on this session from now on (Tab offers the live ones)"},
+    {"> LINE", "send a protocol line as it is on the shell's connection: > ROUTE_LIST|s1-..."},
+    {"help [COMMAND]", "this list, or a command's arguments and an example"},
+    {"exit, quit", "leave the shell (so does Ctrl-D)"},
+};
 
 // "s12-6f1c2a9e..." -> "s12-6f1c…": enough to tell sessions apart, short
 // enough for a prompt, and not the whole secret on the screen.
@@ -231,18 +231,23 @@ class Shell {
       parse(argv_words);
       return;
     }
+    // The table lists commands by protocol group; a few sit under another word's group.
     const auto& tree = command_tree();
-    std::string group;
-    for (const auto& command : tree.commands()) {
-      if (command.hidden || command.action == Action::shell) continue;
-      const std::string command_group = tree.group_of(command.words.front());
-      if (command_group != group) std::cout << (group.empty() ? "" : "\n") << command_group << ":\n";
-      group = command_group;
-      std::string path = command.path();
-      path.resize(std::max<std::size_t>(path.size() + 2, 22), ' ');
-      std::cout << "  " << path << command.summary << '\n';
-    }
-    std::cout << '\n' << builtin_help << "`help COMMAND` (or COMMAND --help) shows a command's arguments.\n";
+    std::vector<std::pair<std::string, std::string>> groups;  // name, its lines
+    const auto add = [&](const std::string& group, std::string_view words, std::string_view summary) {
+      auto found = std::find_if(groups.begin(), groups.end(), [&](const auto& entry) { return entry.first == group; });
+      if (found == groups.end()) found = groups.insert(groups.end(), {group, ""});
+      std::string line = "  " + std::string(words);
+      line.resize(std::max<std::size_t>(line.size() + 2, 24), ' ');
+      found->second += line + std::string(summary) + "\n";
+    };
+    for (const auto& command : tree.commands())
+      if (!command.hidden && command.action != Action::shell)
+        add(tree.group_of(command.words.front()), command.path(), command.summary);
+    for (const auto& [words, summary] : builtin_help) add("Shell", words, summary);
+    for (const auto& [group, lines] : groups) std::cout << group << ":\n" << lines << '\n';
+    std::cout << "Every command takes the words it takes after `regctl`; `help COMMAND` shows them.\n"
+              << "`events` here subscribes, and events appear above the prompt while you type.\n";
   }
 
   // The shell's words go through regctl's own command-line parser.
@@ -266,6 +271,10 @@ class Shell {
 
     const std::string before = where();
     run_in_subprocess([&] { return run_command_line(*line); });
+    if (interrupted()) {  // Ctrl-C reached the command too and ended it; the shell goes on below
+      clear_interrupt();
+      std::cout << '\n';
+    }
     // `context use` or `register --save` may have moved the shell to another server or session.
     const bool moved = where() != before;
     if (moved || command.action == Action::raw || (command.protocol && changes_staging(*command.protocol))) {

@@ -78,6 +78,14 @@ TEST_CASE("repl: a command prints what it prints on the command line; an error d
   shell.type("ping\r");
   REQUIRE_SHOWN(shell, "PONG");
 
+  // help comes from the command table, help COMMAND from the command's own --help.
+  shell.type("help\r");
+  REQUIRE_SHOWN(shell, "route add");
+  REQUIRE_SHOWN(shell, "stage a new route");
+  REQUIRE_SHOWN(shell, "use SESSION_ID");
+  shell.type("help route add\r");
+  REQUIRE_SHOWN(shell, "Sends: ROUTE_ADD|session_id|domains|path|backend_url|priority");
+
   shell.type("exit\r");
   CHECK(shell.wait_for_exit() == 0);
 }
