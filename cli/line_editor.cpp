@@ -1,6 +1,7 @@
 #include "cli/line_editor.hpp"
 
 #include <editline/readline.h>
+#include <signal.h>
 
 #include <cassert>
 #include <clocale>
@@ -57,6 +58,18 @@ char** complete(const char* text, int start, int /*end*/) {
   return offered.empty() ? nullptr : rl_completion_matches(text, next_offered);
 }
 
+// libedit notices a new window size only while it reads a key; the shell
+// mostly waits in poll(), so the size is caught here and handed over later.
+volatile sig_atomic_t terminal_resized = 0;
+
+void on_resize(int) { terminal_resized = 1; }
+
+void follow_resize() {
+  if (terminal_resized == 0) return;
+  terminal_resized = 0;
+  rl_resize_terminal();
+}
+
 // Terminal columns a UTF-8 string takes ("…" is three bytes, one column).
 int columns_of(const std::string& text) {
   int count = 0;
@@ -77,6 +90,10 @@ LineEditor::LineEditor(Completer completer) : completer_(std::move(completer)) {
   rl_initialize();
   using_history();
   rl_attempted_completion_function = complete;
+  struct sigaction resize {};
+  resize.sa_handler = on_resize;
+  sigemptyset(&resize.sa_mask);
+  ::sigaction(SIGWINCH, &resize, nullptr);
   // Words are separated by blanks only: "--server=host:port" and "a,b" are one word each.
   rl_basic_word_break_characters = " \t";
 }
@@ -103,6 +120,7 @@ void LineEditor::end() {
 }
 
 std::optional<LineEditor::Entered> LineEditor::feed() {
+  follow_resize();
   rl_callback_read_char();
   if (!entered) return std::nullopt;
   reading_ = false;  // libedit has left its editing mode with the line
@@ -110,6 +128,7 @@ std::optional<LineEditor::Entered> LineEditor::feed() {
 }
 
 void LineEditor::erase_from_screen() const {
+  follow_resize();
   // The cursor is on a later row than the prompt when the line wraps.
   int rows = 0, columns = 0;
   rl_get_screen_size(&rows, &columns);
@@ -133,10 +152,7 @@ void LineEditor::print_above(const std::function<void()>& print) {
 }
 
 void LineEditor::change_prompt(const std::string& prompt) {
-  if (!reading_ || prompt == prompt_) {
-    prompt_ = prompt;
-    return;
-  }
+  if (!reading_ || prompt == prompt_) return;  // begin() shows the next prompt anew
   erase_from_screen();
   prompt_ = prompt;
   rl_set_prompt(prompt_.c_str());

@@ -41,12 +41,6 @@ std::string short_session(const std::string& session) {
   return session.size() <= keep ? session : session.substr(0, keep) + "…";
 }
 
-std::string joined(const std::vector<std::string>& words) {
-  std::string text;
-  for (const auto& word : words) text += (text.empty() ? "" : " ") + word;
-  return text;
-}
-
 // Commands after which the session's staged changes may have changed.
 bool changes_staging(const reg::CommandSpec& spec) {
   return spec.staged || (spec.group == reg::CommandGroup::config && spec.mutating) ||
@@ -312,8 +306,12 @@ class Shell {
     const auto& types_argument = line.command->positionals.front();
     auto types = line.all(types_argument.name);
     if (types.empty()) types.push_back(*types_argument.default_value);
-    for (const auto& type : types) connection_.call(current, "SUBSCRIBE|" + session_of(current) + "|" + type);
-    std::cerr << palette_.paint("subscribed to " + joined(types) +
+    std::string subscribed;
+    for (const auto& type : types) {
+      connection_.call(current, "SUBSCRIBE|" + session_of(current) + "|" + type);
+      subscribed += (subscribed.empty() ? "" : ", ") + type;
+    }
+    std::cerr << palette_.paint("subscribed to " + subscribed +
                                     ": events appear above the prompt (`events unsubscribe TYPE` stops them)",
                                 Tone::dim)
               << '\n';

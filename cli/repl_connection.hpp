@@ -24,7 +24,6 @@ class ReplConnection {
   // waiting; never blocks. A lost connection is closed and throws.
   std::optional<std::string> next_async_line();
 
-  bool is_open() const { return client_.has_value(); }
   int native_handle() const { return client_ ? client_->native_handle() : -1; }
   void close() { client_.reset(); }
 

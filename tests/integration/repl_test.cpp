@@ -16,11 +16,6 @@ namespace {
 
 using Catch::Matchers::Contains;
 
-std::string trimmed(std::string text) {
-  while (!text.empty() && text.back() == '\n') text.pop_back();
-  return text;
-}
-
 // A regd with one session holding one staged route, r1, and a regctl
 // pointed at it (the session in REGCTL_SESSION unless a test unsets it).
 struct Setup {
@@ -32,7 +27,7 @@ struct Setup {
   Setup() {
     const auto registered = regctl.run({"register", "svc", "inst1"});
     REQUIRE(registered.exit_code == 0);
-    session = trimmed(registered.out);
+    session = registered.out.substr(0, registered.out.find('\n'));
     regctl.set_env("REGCTL_SESSION", session);
     REQUIRE(regctl.run({"route", "add", "--domains", "a.example.com", "--backend", "http://127.0.0.1:9"}).exit_code == 0);
   }
