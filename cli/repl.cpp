@@ -140,14 +140,16 @@ class Shell {
     try {
       while (auto line = connection_.next_async_line()) show_async_line(split_reply(std::move(*line)));
     } catch (const Failure& failure) {
-      editor_.print_above([&] { print_error(std::string(failure.what()) + "; the next command connects again"); });
+      editor_.print_above([&] {
+        print_error(std::string(failure.what()) + "; the shell connects again when needed (`events` subscribes anew)");
+      });
     }
   }
 
   void show_async_line(const Reply& line) {
     if (line.code == "SHUTDOWN") {
       connection_.close();
-      editor_.print_above([] { print_error("regd is shutting down; the next command connects again"); });
+      editor_.print_above([] { print_error("regd is shutting down; the shell connects again when needed"); });
       return;
     }
     if (line.code != "EVENT") {  // MAINT_OK or a late ERROR for an earlier raw MAINT_ line

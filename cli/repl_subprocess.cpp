@@ -20,7 +20,9 @@ int run_in_subprocess(const std::function<int()>& command) {
   const pid_t child = ::fork();
   if (child < 0) throw Failure(exit_unreachable, "cannot start the command: fork failed");
   if (child == 0) {
+    // The shell's handlers are the shell's: a command starts as `regctl COMMAND` would.
     ::signal(SIGINT, SIG_DFL);
+    ::signal(SIGWINCH, SIG_DFL);
     int status = exit_server_error;
     try {
       status = command();
