@@ -261,6 +261,11 @@ std::vector<Command> client_commands() {
   completion.examples = {"regctl completion bash > ~/.local/share/bash-completion/completions/regctl"};
   commands.push_back(completion);
 
+  Command shell{{"shell"}, "interactive shell: line editing, history, Tab completion, events above the prompt",
+                Action::shell};
+  shell.examples = {"regctl shell", "regctl --server 10.0.0.1:81 shell"};
+  commands.push_back(shell);
+
   Command complete{{"__complete"}, "print candidate next words for a shell completion script", Action::complete};
   complete.hidden = true;
   Argument words = Argument("words", ClientValue::text, "the words typed so far; the last is the one being completed");

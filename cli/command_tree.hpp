@@ -45,7 +45,8 @@ struct Flag {
 
 // Commands whose behaviour is more than "send the line, print the reply".
 enum class Action {
-  protocol, events, raw, context_list, context_use, context_set, context_delete, context_current, completion, complete
+  protocol, events, raw, context_list, context_use, context_set, context_delete, context_current, completion, complete,
+  shell
 };
 
 struct Command {

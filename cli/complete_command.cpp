@@ -11,7 +11,7 @@
 
 #include "cli/command_tree.hpp"
 #include "cli/commands.hpp"
-#include "cli/connection_settings.hpp"
+#include "cli/completion.hpp"
 #include "cli/contexts.hpp"
 #include "common/client_connection.hpp"
 
@@ -110,13 +110,18 @@ std::string description_of(const std::string& candidate, const std::vector<std::
   return tree.summary_of(words);
 }
 
-}  // namespace
+// What the words typed so far resolve to, and what may come next.
+struct Completion {
+  std::vector<std::string> prefix;  // the command words
+  const Command* command = nullptr;
+  std::vector<std::string> candidates;
+};
 
-int run_complete(const std::vector<std::string>& words) {
+Completion complete_words(const std::vector<std::string>& words, const GlobalFlags& defaults) {
   const auto& tree = command_tree();
   const std::string current = words.empty() ? "" : words.back();
   std::vector<std::string> prefix;
-  GlobalFlags flags;
+  GlobalFlags flags = defaults;
   std::size_t positional_count = 0;
   const Flag* pending_flag = nullptr;  // a flag whose value comes next
 
@@ -168,14 +173,25 @@ int run_complete(const std::vector<std::string>& words) {
       }
     }
   }
+  std::erase_if(candidates, [&](const std::string& candidate) { return !candidate.starts_with(current); });
+  return {std::move(prefix), command, std::move(candidates)};
+}
+
+}  // namespace
+
+std::vector<std::string> completion_candidates(const std::vector<std::string>& words, const GlobalFlags& defaults) {
+  return complete_words(words, defaults).candidates;
+}
+
+int run_complete(const std::vector<std::string>& words) {
+  const Completion completion = complete_words(words, {});
   // The zsh and fish scripts ask for "candidate<TAB>description" lines.
   const char* described = std::getenv("REGCTL_COMPLETE_DESCRIPTIONS");
   const bool with_descriptions = described && std::string_view(described) == "1";
-  for (const auto& candidate : candidates) {
-    if (!candidate.starts_with(current)) continue;
+  for (const auto& candidate : completion.candidates) {
     std::cout << candidate;
     if (with_descriptions) {
-      const auto description = description_of(candidate, prefix, command);
+      const auto description = description_of(candidate, completion.prefix, completion.command);
       if (!description.empty()) std::cout << '\t' << description;
     }
     std::cout << '\n';

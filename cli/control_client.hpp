@@ -24,6 +24,7 @@ class ControlClient {
   explicit ControlClient(const ConnectionSettings& settings);
 
   const ConnectionSettings& settings() const { return settings_; }
+  int native_handle() const { return connection_.native_handle(); }
 
   // The session id for commands that need one; a usage Failure when none is known.
   const std::string& session() const;

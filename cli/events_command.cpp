@@ -21,7 +21,12 @@ std::string clock_time() {
   return text;
 }
 
-void print_event(const std::string& type, const std::string& payload, Format format, const Palette& palette) {
+}  // namespace
+
+void print_event(const Reply& event, Format format, const Palette& palette) {
+  const auto bar = event.payload.find('|');
+  const std::string type = event.payload.substr(0, bar);
+  const std::string payload = bar == std::string::npos ? "" : event.payload.substr(bar + 1);
   const Json data = Json::parse(payload, nullptr, false);
   if (format == Format::json) {
     std::cout << Json{{"type", type}, {"data", data.is_discarded() ? Json(payload) : data}}.dump() << '\n';
@@ -35,8 +40,6 @@ void print_event(const std::string& type, const std::string& payload, Format for
   }
   std::cout << std::flush;  // a pipe reader wants each event as it happens
 }
-
-}  // namespace
 
 int run_events(const Run& run) {
   catch_interrupts();
@@ -55,9 +58,7 @@ int run_events(const Run& run) {
     if (*line == "SHUTDOWN") throw Failure(exit_unreachable, "regd is shutting down");
     auto reply = split_reply(std::move(*line));
     if (reply.code != "EVENT") continue;  // a late second-phase line is not an event
-    const auto bar = reply.payload.find('|');
-    print_event(reply.payload.substr(0, bar), bar == std::string::npos ? "" : reply.payload.substr(bar + 1), format,
-                run.palette);
+    print_event(reply, format, run.palette);
   }
   return exit_success;
 }

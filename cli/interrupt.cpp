@@ -24,6 +24,8 @@ void catch_interrupts() {
 
 bool interrupted() { return interrupt_seen != 0; }
 
+void clear_interrupt() { interrupt_seen = 0; }
+
 bool sleep_unless_interrupted(reg::Milliseconds duration) {
   const auto deadline = std::chrono::steady_clock::now() + duration;
   while (!interrupted()) {

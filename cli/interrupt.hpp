@@ -7,6 +7,8 @@ namespace regctl {
 // Replaces SIGINT's default (termination) with setting a flag.
 void catch_interrupts();
 bool interrupted();
+// Forgets a Ctrl-C that has been acted on (the shell's prompt lives on after it).
+void clear_interrupt();
 // Sleeps for `duration`, returning early (false) once Ctrl-C was pressed.
 bool sleep_unless_interrupted(reg::Milliseconds duration);
 

@@ -25,6 +25,8 @@ class ClientConnection {
   static Result<ClientConnection> connect(const HostPort& server, Milliseconds timeout);
 
   bool is_open() const { return fd_ >= 0; }
+  // For poll() in a loop that also waits on other descriptors (regctl shell).
+  int native_handle() const { return fd_; }
   void close();
 
   // Sends `line` followed by LF.

@@ -71,8 +71,10 @@ class Regctl {
                            const std::string& input = "") const;
   std::unique_ptr<BackgroundRegctl> start(const std::vector<std::string>& args, const EnvChanges& env = {}) const;
 
- private:
+  // The environment of a run ("NAME=value" entries) with `changes` applied.
   std::vector<std::string> environment(const EnvChanges& changes) const;
+
+ private:
 
   TempDir config_home_;
   EnvChanges env_;
