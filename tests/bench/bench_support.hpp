@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <string>
@@ -160,7 +161,8 @@ class RegdProcess {
                   "--control", std::string(kLoopback) + ":" + std::to_string(control_port_),
                   "--listen", std::string(kLoopback) + ":" + std::to_string(listen_port),
                   "--admin", std::string(kLoopback) + ":" + std::to_string(admin_port),
-                  "--log-level", "warn"};
+                  "--log-level", "warn",
+                  "--state-dir", make_state_dir()};
     arguments_.insert(arguments_.end(), extra_arguments.begin(), extra_arguments.end());
 
     std::vector<char*> argv;
@@ -182,7 +184,11 @@ class RegdProcess {
   }
   RegdProcess(const RegdProcess&) = delete;
   RegdProcess& operator=(const RegdProcess&) = delete;
-  ~RegdProcess() { stop(); }
+  ~RegdProcess() {
+    stop();
+    std::error_code ignored;
+    std::filesystem::remove_all(state_dir_, ignored);
+  }
 
   std::uint16_t control_port() const { return control_port_; }
   pid_t pid() const { return pid_; }
@@ -194,6 +200,14 @@ class RegdProcess {
   }
 
  private:
+  // A fresh state directory per run: figures never include loading old state.
+  std::string make_state_dir() {
+    char pattern[] = "/tmp/regd-bench-XXXXXX";
+    if (::mkdtemp(pattern) == nullptr) throw system_error("mkdtemp");
+    state_dir_ = pattern;
+    return state_dir_;
+  }
+
   void stop() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGTERM);
@@ -222,6 +236,7 @@ class RegdProcess {
   }
 
   std::uint16_t control_port_;
+  std::string state_dir_;
   std::vector<std::string> arguments_;
   pid_t pid_ = -1;
 };
