@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost-dev libboost-system-dev libcli11-dev nlohmann-json3-dev catch2
   libssl-dev zlib1g-dev libtomlplusplus-dev libsqlite3-dev
-  netcat-openbsd curl groff-base openssl
+  netcat-openbsd curl groff-base openssl sqlite3
 )
 
 missing=()
