@@ -94,6 +94,9 @@ class LineClient {
   LineClient& operator=(const LineClient&) = delete;
   ~LineClient() { ::close(fd_); }
 
+  // Several lines at once, each ending in LF: a pipelined batch.
+  void send_lines(std::string_view lines) { send_all(fd_, lines); }
+
   void send_line(std::string_view line) {
     std::string framed(line);
     framed += '\n';
