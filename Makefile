@@ -4,6 +4,7 @@ BUILD_TYPE ?= RelWithDebInfo
 CONTROL ?= 127.0.0.1:8181
 LISTEN ?= 127.0.0.1:8080
 ADMIN ?= 127.0.0.1:9181
+STATE_DIR ?= $(BUILD_DIR)/state
 
 .PHONY: all deps configure build run test clean
 
@@ -19,9 +20,9 @@ build: configure
 	@cmake --build $(BUILD_DIR)
 
 run: build
-	@echo "regd: control $(CONTROL), proxy $(LISTEN), admin $(ADMIN)"
+	@echo "regd: control $(CONTROL), proxy $(LISTEN), admin $(ADMIN), state $(STATE_DIR)"
 	@echo "try:  echo PING | nc -q 1 $(subst :, ,$(CONTROL))"
-	@$(BUILD_DIR)/daemon/regd --control $(CONTROL) --listen $(LISTEN) --admin $(ADMIN)
+	@$(BUILD_DIR)/daemon/regd --control $(CONTROL) --listen $(LISTEN) --admin $(ADMIN) --state-dir $(STATE_DIR)
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure --no-tests=error -j2

@@ -16,6 +16,7 @@
 #include "daemon/control/control_server.hpp"
 #include "daemon/log.hpp"
 #include "daemon/proxy/proxy_server.hpp"
+#include "daemon/state/sqlite_state_store.hpp"
 
 int main(int argc, char** argv) {
   using namespace reg;
@@ -28,6 +29,12 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   log::set_level(options->log_level);
 
+  auto store = state::SqliteStateStore::open(options->state_dir);
+  if (!store) {
+    std::cerr << "regd: " << store.error() << "\n";
+    return 1;
+  }
+
   boost::asio::io_context control_io(1);
   proxy::RouteTablePublisher publisher;
   control::ControlPlane* plane_ref = nullptr;
@@ -36,8 +43,13 @@ int main(int argc, char** argv) {
     boost::asio::post(control_io, [&plane_ref, route, change] { plane_ref->circuit_changed(route, change); });
   };
   proxy::ProxyServer proxy(options->proxy, publisher);
-  control::ControlPlane plane(control_io, options->control, publisher, proxy.worker_count());
+  control::ControlPlane plane(control_io, options->control, publisher, proxy.worker_count(), **store);
   plane_ref = &plane;
+  // Before any listener: the first request already sees the restored routes.
+  if (Status restored = plane.restore_state(); !restored) {
+    std::cerr << "regd: cannot restore state from " << options->state_dir.string() << ": " << restored.error() << "\n";
+    return 1;
+  }
   control::ControlServer control_server(plane);
   admin::AdminServer admin(control_io, options->admin);
   admin.add_page("/metrics", [&] { return admin::render_metrics(plane, control_server); });
@@ -73,6 +85,7 @@ int main(int argc, char** argv) {
                       {"proxy", options->proxy.listen.to_string()},
                       {"admin", options->admin.to_string()},
                       {"workers", std::to_string(proxy.worker_count())},
+                      {"state_dir", options->state_dir.string()},
                       {"auth", options->control.auth_token.empty() ? "off" : "token"}});
   control_io.run();
   log::info("stopped");

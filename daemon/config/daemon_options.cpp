@@ -42,7 +42,7 @@ Result<DaemonOptions> parse_daemon_options(int argc, char** argv) {
   std::string listen = options.proxy.listen.to_string();
   std::string admin = options.admin.to_string();
   std::string session_grace = "5m", staged_ttl = "30m", maint_verify = "60s", shutdown_timeout = "10s";
-  std::string token_file, log_level = "info", trusted_proxies;
+  std::string token_file, log_level = "info", trusted_proxies, state_dir = options.state_dir.string();
 
   CLI::App app{"regd: dynamic reverse proxy with a registry control plane (protocol v2)", "regd"};
   app.set_version_flag("--version", "regd " REGD_VERSION);
@@ -64,6 +64,8 @@ Result<DaemonOptions> parse_daemon_options(int argc, char** argv) {
   app.add_option("--trusted-proxies", trusted_proxies,
                  "peers whose X-Forwarded-For names the client for rate limits")
       ->check(format_check("CIDR,CIDR", parse_cidr_list));
+  app.add_option("--state-dir", state_dir, "directory of the state database (sessions and configuration)")
+      ->capture_default_str();
   app.add_option("--workers", options.proxy.workers, "proxy worker threads")->capture_default_str()
       ->check(CLI::Range(1u, 256u));
   app.add_option("--log-level", log_level, "debug, info, warn or error")->capture_default_str()
@@ -94,6 +96,8 @@ Result<DaemonOptions> parse_daemon_options(int argc, char** argv) {
   options.control.staged_ttl = *parse_duration(staged_ttl);
   options.control.maint_verify_timeout = *parse_duration(maint_verify);
   options.shutdown_timeout = *parse_duration(shutdown_timeout);
+  if (state_dir.empty()) return make_error("--state-dir: expected a directory, got an empty path");
+  options.state_dir = state_dir;
   log::parse_level(log_level, options.log_level);
   options.proxy.trusted_proxies = proxy::TrustedProxies(*parse_cidr_list(trusted_proxies));
   if (!token_file.empty()) {

@@ -1,5 +1,6 @@
 #pragma once
 // regd's command line: every flag, its default, and its validation.
+#include <filesystem>
 #include <string>
 
 #include "common/result.hpp"
@@ -16,6 +17,7 @@ struct DaemonOptions {
   HostPort admin{"127.0.0.1", 9181};
   log::Level log_level = log::Level::info;
   Milliseconds shutdown_timeout{10'000};
+  std::filesystem::path state_dir = "/var/lib/regd";
 };
 
 // Ok: options to run with. Error with an empty message: --help or

@@ -88,7 +88,7 @@ bool ControlConnection::process_lines() {
 }
 
 bool ControlConnection::output_backlogged() const {
-  return awaiting_reply_ || pending_.size() + writing_.size() > plane_.settings().max_output_bytes;
+  return awaiting_reply_ || pending_.size() + held_bytes_ + writing_.size() > plane_.settings().max_output_bytes;
 }
 
 void ControlConnection::send_line(std::string line) {
@@ -131,7 +131,7 @@ void ControlConnection::close_after_flush() {
 }
 
 void ControlConnection::flush() {
-  if (writing_in_flight_ || finished_) return;
+  if (finished_) return;
   if (dropped_events_ > 0) {
     pending_ += "EVENT|events_dropped|{\"count\":" + std::to_string(dropped_events_) + "}\n";
     dropped_events_ = 0;
@@ -141,17 +141,44 @@ void ControlConnection::flush() {
     pending_ += '\n';
   }
   events_.clear();
-  if (pending_.empty()) {
-    if (closing_) finish();
+  hold_pending();
+  if (writing_in_flight_) return;
+  release_durable();
+  if (writing_.empty()) {
+    if (closing_ && held_.empty()) finish();
     return;
   }
-  writing_.swap(pending_);
-  pending_.clear();
   writing_in_flight_ = true;
   boost::asio::async_write(socket_, boost::asio::buffer(writing_),
                            [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
                              self->on_written(error);
                            });
+}
+
+void ControlConnection::hold_pending() {
+  if (pending_.empty()) return;
+  const std::uint64_t ticket = plane_.state().ticket();
+  held_bytes_ += pending_.size();
+  if (!held_.empty() && held_.back().ticket == ticket) held_.back().text += pending_;
+  else held_.push_back({ticket, std::move(pending_)});
+  pending_.clear();
+}
+
+void ControlConnection::release_durable() {
+  StateSync& state = plane_.state();
+  while (!held_.empty() && state.is_durable(held_.front().ticket)) {
+    std::string& text = held_.front().text;
+    held_bytes_ -= text.size();
+    if (writing_.empty()) writing_.swap(text);
+    else writing_ += text;
+    held_.pop_front();
+  }
+  if (held_.empty() || waiting_for_commit_) return;
+  waiting_for_commit_ = true;
+  state.when_durable(held_.front().ticket, [self = shared_from_this()] {
+    self->waiting_for_commit_ = false;
+    self->flush();
+  });
 }
 
 void ControlConnection::on_written(const boost::system::error_code& error) {

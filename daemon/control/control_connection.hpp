@@ -50,6 +50,11 @@ class ControlConnection : public ClientLink, public std::enable_shared_from_this
   // False when it stopped early because the output is backlogged.
   bool process_lines();
   void flush();
+  // Moves pending_ behind the changes made so far: it may leave once they are durable.
+  void hold_pending();
+  // Moves held output whose changes are durable to writing_; asks to be
+  // woken for the rest.
+  void release_durable();
   void on_written(const boost::system::error_code& error);
   void finish();
   bool output_backlogged() const;
@@ -61,7 +66,14 @@ class ControlConnection : public ClientLink, public std::enable_shared_from_this
   ClosedCallback on_closed_;
   LineFramer framer_;
 
+  struct HeldOutput {
+    std::uint64_t ticket;  // StateSync ticket of the changes made before it
+    std::string text;
+  };
   std::string pending_;  // replies and lines produced, not yet handed to the socket
+  std::deque<HeldOutput> held_;
+  std::size_t held_bytes_ = 0;
+  bool waiting_for_commit_ = false;
   std::string writing_;  // the buffer of the write in flight
   std::deque<std::string> events_;
   std::uint64_t dropped_events_ = 0;

@@ -17,20 +17,29 @@ constexpr std::chrono::milliseconds kHousekeepingInterval{100};
 }  // namespace
 
 ControlPlane::ControlPlane(boost::asio::io_context& io, ControlSettings settings,
-                           proxy::RouteTablePublisher& publisher, unsigned proxy_workers)
+                           proxy::RouteTablePublisher& publisher, unsigned proxy_workers, state::StateStore& store)
     : io_(io),
       settings_(std::move(settings)),
       publisher_(publisher),
+      state_(io, sessions_, store),
       runtimes_(proxy_workers),
       health_(io, [this](const HealthChange& change) { health_changed(change); }),
       current_table_(publisher.current()),
       housekeeping_timer_(io) {}
+
+Status ControlPlane::restore_state() {
+  if (Status restored = state_.restore(); !restored) return restored;
+  routes_changed();
+  publish_if_changed();
+  return success();
+}
 
 void ControlPlane::start() { schedule_housekeeping(); }
 
 void ControlPlane::stop() {
   housekeeping_timer_.cancel();
   health_.stop();
+  state_.commit_all_now();
 }
 
 void ControlPlane::publish_if_changed() {
@@ -130,10 +139,12 @@ void ControlPlane::housekeeping() {
     if (session->staged && steady_now - session->last_staged_at >= settings_.staged_ttl) {
       const std::size_t discarded = count_changes(session->active, *session->staged);
       discard_staged(*session);
+      sessions_.mark_changed(id);
       events_.publish(id, "staged_expired", {{"discarded", discarded}});
     }
     if (session->drain && !session->drain_completed_announced && session->drain->completed(now)) {
       session->drain_completed_announced = true;
+      sessions_.mark_changed(id);
       events_.publish(id, "drain_completed", {{"completed_at", format_time(session->drain->completes_at())}});
     }
   }
@@ -143,6 +154,7 @@ void ControlPlane::housekeeping() {
                     {{"service_name", session.service_name}, {"instance_name", session.instance_name}});
     end_session(id);
   }
+  state_.commit_soon();
 }
 
 }  // namespace reg::control

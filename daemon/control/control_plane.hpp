@@ -14,6 +14,7 @@
 #include "daemon/control/health_monitor.hpp"
 #include "daemon/control/route_runtimes.hpp"
 #include "daemon/control/session_registry.hpp"
+#include "daemon/control/state_sync.hpp"
 #include "daemon/proxy/route_table_publisher.hpp"
 
 namespace reg::control {
@@ -21,16 +22,22 @@ namespace reg::control {
 class ControlPlane {
  public:
   ControlPlane(boost::asio::io_context& io, ControlSettings settings, proxy::RouteTablePublisher& publisher,
-               unsigned proxy_workers);
+               unsigned proxy_workers, state::StateStore& store);
 
+  // Brings back the sessions of the state store and publishes their active
+  // routes: traffic flows before any client reconnects. At start, before
+  // the listeners.
+  Status restore_state();
   // Starts the timer that expires leases and staged changes and announces
   // finished drains.
   void start();
+  // Also makes every change durable and sends the replies waiting for it.
   void stop();
 
   boost::asio::io_context& io() { return io_; }
   const ControlSettings& settings() const { return settings_; }
   SessionRegistry& sessions() { return sessions_; }
+  StateSync& state() { return state_; }
   EventBus& events() { return events_; }
   RouteRuntimes& runtimes() { return runtimes_; }
   const HealthMonitor& health() const { return health_; }
@@ -77,6 +84,7 @@ class ControlPlane {
   ControlSettings settings_;
   proxy::RouteTablePublisher& publisher_;
   SessionRegistry sessions_;
+  StateSync state_;
   EventBus events_;
   RouteRuntimes runtimes_;
   HealthMonitor health_;

@@ -74,8 +74,12 @@ void Dispatcher::handle_line(ControlConnection& connection, std::string_view lin
     values_[i] = std::move(*value);
   }
 
+  // Copied first: CLIENT_SHUTDOWN ends the session. (add() and erase()
+  // record REGISTER's new session and the sessions it replaces or ends.)
+  const std::string changed_session = spec.mutating && session ? session->id : std::string();
   CommandRequest request{plane_, connection, parsed_, values_, session, now, std::chrono::steady_clock::now()};
   Reply reply = handler_table().at(spec.name)(request);
+  if (!changed_session.empty() && reply.code != "ERROR") plane_.sessions().mark_changed(changed_session);
   if (reply.is_deferred()) return;
   if (parsed_.compressed && reply.code != "ERROR") reply.payload = gzip_base64_encode(reply.payload);
   append_reply(out, reply.code, txid, reply.payload);

@@ -22,12 +22,30 @@ Session& SessionRegistry::add(std::unique_ptr<Session> session) {
   ids_by_name_[{session->service_name, session->instance_name}] = session->id;
   Session& added = *session;
   sessions_.emplace(added.id, std::move(session));
+  mark_changed(added.id);
   return added;
+}
+
+void SessionRegistry::restore(std::unique_ptr<Session> session) {
+  ids_by_name_[{session->service_name, session->instance_name}] = session->id;
+  const std::string id = session->id;
+  sessions_.emplace(id, std::move(session));
+}
+
+void SessionRegistry::restore_counters(const state::Counters& counters) {
+  last_route_number_ = counters.last_route_number;
+  sessions_created_ = counters.sessions_created;
+}
+
+void SessionRegistry::mark_changed(const std::string& id) {
+  changed_.insert(id);
+  ++change_count_;
 }
 
 void SessionRegistry::erase(const std::string& id) {
   auto found = sessions_.find(id);
   if (found == sessions_.end()) return;
+  mark_changed(id);  // first: `id` may be the erased session's own
   auto name = ids_by_name_.find({found->second->service_name, found->second->instance_name});
   if (name != ids_by_name_.end() && name->second == id) ids_by_name_.erase(name);
   sessions_.erase(found);

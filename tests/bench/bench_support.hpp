@@ -19,6 +19,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <string>
@@ -95,6 +96,9 @@ class LineClient {
   LineClient& operator=(const LineClient&) = delete;
   ~LineClient() { ::close(fd_); }
 
+  // Several lines at once, each ending in LF: a pipelined batch.
+  void send_lines(std::string_view lines) { send_all(fd_, lines); }
+
   void send_line(std::string_view line) {
     std::string framed(line);
     framed += '\n';
@@ -162,7 +166,8 @@ class RegdProcess {
                   "--control", std::string(kLoopback) + ":" + std::to_string(control_port_),
                   "--listen", std::string(kLoopback) + ":" + std::to_string(listen_port),
                   "--admin", std::string(kLoopback) + ":" + std::to_string(admin_port),
-                  "--log-level", "warn"};
+                  "--log-level", "warn",
+                  "--state-dir", make_state_dir()};
     arguments_.insert(arguments_.end(), extra_arguments.begin(), extra_arguments.end());
 
     std::vector<char*> argv;
@@ -184,7 +189,11 @@ class RegdProcess {
   }
   RegdProcess(const RegdProcess&) = delete;
   RegdProcess& operator=(const RegdProcess&) = delete;
-  ~RegdProcess() { stop(); }
+  ~RegdProcess() {
+    stop();
+    std::error_code ignored;
+    std::filesystem::remove_all(state_dir_, ignored);
+  }
 
   std::uint16_t control_port() const { return control_port_; }
   pid_t pid() const { return pid_; }
@@ -196,6 +205,14 @@ class RegdProcess {
   }
 
  private:
+  // A fresh state directory per run: figures never include loading old state.
+  std::string make_state_dir() {
+    char pattern[] = "/tmp/regd-bench-XXXXXX";
+    if (::mkdtemp(pattern) == nullptr) throw system_error("mkdtemp");
+    state_dir_ = pattern;
+    return state_dir_;
+  }
+
   void stop() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGTERM);
@@ -224,6 +241,7 @@ class RegdProcess {
   }
 
   std::uint16_t control_port_;
+  std::string state_dir_;
   std::vector<std::string> arguments_;
   pid_t pid_ = -1;
 };

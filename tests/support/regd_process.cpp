@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <exception>
@@ -86,6 +87,8 @@ bool RegdProcess::try_start(const std::vector<std::string>& extra_flags, std::st
   arguments.insert(arguments.end(), {"--listen", proxy_.to_string()});
   arguments.insert(arguments.end(), {"--admin", admin_.to_string()});
   arguments.insert(arguments.end(), extra_flags.begin(), extra_flags.end());
+  if (std::find(extra_flags.begin(), extra_flags.end(), "--state-dir") == extra_flags.end())
+    arguments.insert(arguments.end(), {"--state-dir", (dir_.path() / "state").string()});
   std::vector<char*> argv;
   for (auto& argument : arguments) argv.push_back(argument.data());
   argv.push_back(nullptr);
@@ -155,6 +158,17 @@ int RegdProcess::stop() {
   }
   pid_ = -1;
   return exit_status_;
+}
+
+void RegdProcess::kill() {
+  if (pid_ <= 0) return;
+  {
+    std::lock_guard lock(running_mutex);
+    running_daemons.erase(this);
+  }
+  ::kill(pid_, SIGKILL);
+  ::waitpid(pid_, &exit_status_, 0);
+  pid_ = -1;
 }
 
 std::string RegdProcess::log_tail(std::size_t lines) const {

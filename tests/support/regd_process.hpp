@@ -19,6 +19,8 @@ class RegdProcess {
   // Starts regd with --control/--listen/--admin on free loopback ports plus
   // `extra_flags`, and returns once all three ports accept connections. Throws
   // with the end of the daemon's log if it does not come up within 10 s.
+  // Without a --state-dir in `extra_flags`, the state lives in the private
+  // directory and goes with it.
   explicit RegdProcess(std::vector<std::string> extra_flags = {});
   ~RegdProcess();
   RegdProcess(const RegdProcess&) = delete;
@@ -32,6 +34,8 @@ class RegdProcess {
   // SIGTERM, then SIGKILL if regd is still there after 5 s. Returns the wait()
   // status; idempotent.
   int stop();
+  // SIGKILL, as a crash or power cut would end it: nothing is flushed.
+  void kill();
 
   // The last `lines` lines regd wrote to stdout and stderr.
   std::string log_tail(std::size_t lines = 50) const;
