@@ -15,6 +15,7 @@
 #include "daemon/control/control_plane.hpp"
 #include "daemon/control/control_server.hpp"
 #include "daemon/log.hpp"
+#include "daemon/net/open_file_limit.hpp"
 #include "daemon/proxy/proxy_server.hpp"
 
 int main(int argc, char** argv) {
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
   }
   std::signal(SIGPIPE, SIG_IGN);
   log::set_level(options->log_level);
+  const unsigned long open_files = net::raise_open_file_limit();
 
   boost::asio::io_context control_io(1);
   proxy::RouteTablePublisher publisher;
@@ -73,7 +75,8 @@ int main(int argc, char** argv) {
                       {"proxy", options->proxy.listen.to_string()},
                       {"admin", options->admin.to_string()},
                       {"workers", std::to_string(proxy.worker_count())},
-                      {"auth", options->control.auth_token.empty() ? "off" : "token"}});
+                      {"auth", options->control.auth_token.empty() ? "off" : "token"},
+                      {"open_files", std::to_string(open_files)}});
   control_io.run();
   log::info("stopped");
   return 0;
