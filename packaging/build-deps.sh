@@ -8,6 +8,8 @@ packages=(
   libboost-dev libboost-system-dev libcli11-dev nlohmann-json3-dev catch2
   libssl-dev zlib1g-dev libtomlplusplus-dev
   netcat-openbsd curl groff-base openssl
+  # the fuzz tests (tests/fuzz): clang with its libFuzzer and sanitizer runtimes
+  clang libclang-rt-14-dev
 )
 
 missing=()
