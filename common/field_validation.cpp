@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/json_nesting.hpp"
 #include "common/option_table.hpp"
 
 namespace reg {
@@ -14,6 +15,11 @@ std::string joined(const std::vector<std::string_view>& words) {
     out += word;
   }
   return out;
+}
+
+// "invalid metadata json (nested deeper than 64 levels)"
+std::string too_deep(std::string_view what) {
+  return "invalid " + std::string(what) + " (nested deeper than " + std::to_string(kMaxJsonDepth) + " levels)";
 }
 
 std::vector<std::string> split_commas(std::string_view text) {
@@ -56,11 +62,13 @@ Result<FieldValue> validate_field(const CommandSpec& command, const FieldSpec& f
       return lift(parse_integer(text, 0, 65535, field.name));
     case K::metadata_json: {
       if (text.empty()) return FieldValue(nlohmann::json::object());
+      if (json_nests_deeper_than(text, kMaxJsonDepth)) return make_error(too_deep("metadata json"));
       auto json = nlohmann::json::parse(text, nullptr, false);
       if (json.is_discarded() || !json.is_object()) return make_error("invalid metadata json (expected a JSON object)");
       return FieldValue(std::move(json));
     }
     case K::json_array: {
+      if (json_nests_deeper_than(text, kMaxJsonDepth)) return make_error(too_deep("json"));
       auto json = nlohmann::json::parse(text, nullptr, false);
       if (json.is_discarded()) return make_error("invalid json: could not parse the array");
       if (!json.is_array()) return make_error("invalid json: expected an array");

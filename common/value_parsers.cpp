@@ -323,6 +323,9 @@ Result<HostPort> parse_host_port(std::string_view text) {
     out.host = std::string(text.substr(0, colon));
     port_text = text.substr(colon + 1);
   }
+  // Brackets only ever enclose an IPv6 address; anywhere else they made
+  // "[::1[::1]:8]:81" a "host" that printed back as another address.
+  if (out.host.empty() || out.host.find_first_of("[] \t") != std::string::npos) return invalid();
   unsigned port = 0;
   if (!parse_unsigned(port_text, port) || port > 65535) return invalid();
   out.port = static_cast<std::uint16_t>(port);

@@ -15,6 +15,7 @@
 #include "daemon/control/control_plane.hpp"
 #include "daemon/control/control_server.hpp"
 #include "daemon/log.hpp"
+#include "daemon/net/open_file_limit.hpp"
 #include "daemon/proxy/proxy_server.hpp"
 #include "daemon/state/sqlite_state_store.hpp"
 
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   }
   std::signal(SIGPIPE, SIG_IGN);
   log::set_level(options->log_level);
+  const unsigned long open_files = net::raise_open_file_limit();
 
   auto store = state::SqliteStateStore::open(options->state_dir);
   if (!store) {
@@ -86,7 +88,8 @@ int main(int argc, char** argv) {
                       {"admin", options->admin.to_string()},
                       {"workers", std::to_string(proxy.worker_count())},
                       {"state_dir", options->state_dir.string()},
-                      {"auth", options->control.auth_token.empty() ? "off" : "token"}});
+                      {"auth", options->control.auth_token.empty() ? "off" : "token"},
+                      {"open_files", std::to_string(open_files)}});
   control_io.run();
   log::info("stopped");
   return 0;

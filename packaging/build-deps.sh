@@ -9,6 +9,8 @@ packages=(
   libssl-dev zlib1g-dev libtomlplusplus-dev libedit-dev libsqlite3-dev
   netcat-openbsd curl groff-base openssl sqlite3
   zsh fish bash-completion
+  # the fuzz tests (tests/fuzz): clang with its libFuzzer and sanitizer runtimes
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -42,6 +42,7 @@ Result<DaemonOptions> parse_daemon_options(int argc, char** argv) {
   std::string listen = options.proxy.listen.to_string();
   std::string admin = options.admin.to_string();
   std::string session_grace = "5m", staged_ttl = "30m", maint_verify = "60s", shutdown_timeout = "10s";
+  std::string auth_timeout = "10s", header_timeout = "10s", keepalive_timeout = "60s";
   std::string token_file, log_level = "info", trusted_proxies, state_dir = options.state_dir.string();
 
   CLI::App app{"regd: dynamic reverse proxy with a registry control plane (protocol v2)", "regd"};
@@ -76,6 +77,18 @@ Result<DaemonOptions> parse_daemon_options(int argc, char** argv) {
       ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
   app.add_option("--max-routes-per-session", options.control.max_routes_per_session, "route limit of one session")
       ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
+  app.add_option("--max-sessions", options.control.max_sessions, "sessions the daemon holds at most")
+      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
+  app.add_option("--max-connections", options.control.max_connections, "open control connections at most")
+      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  app.add_option("--auth-timeout", auth_timeout, "with a token, close connections not authenticated by then")
+      ->capture_default_str()->check(duration);
+  app.add_option("--max-header-bytes", options.proxy.max_header_bytes, "largest HTTP request header (431 beyond)")
+      ->capture_default_str()->check(CLI::Range(std::uint32_t{1024}, std::uint32_t{16} << 20));
+  app.add_option("--header-timeout", header_timeout, "time for a client to send a request header (408 after)")
+      ->capture_default_str()->check(duration);
+  app.add_option("--keepalive-timeout", keepalive_timeout, "idle HTTP client connections are closed after this")
+      ->capture_default_str()->check(duration);
 
   try {
     app.parse(argc, argv);
@@ -98,6 +111,9 @@ Result<DaemonOptions> parse_daemon_options(int argc, char** argv) {
   options.shutdown_timeout = *parse_duration(shutdown_timeout);
   if (state_dir.empty()) return make_error("--state-dir: expected a directory, got an empty path");
   options.state_dir = state_dir;
+  options.control.auth_timeout = *parse_duration(auth_timeout);
+  options.proxy.client_header_timeout = *parse_duration(header_timeout);
+  options.proxy.client_idle_timeout = *parse_duration(keepalive_timeout);
   log::parse_level(log_level, options.log_level);
   options.proxy.trusted_proxies = proxy::TrustedProxies(*parse_cidr_list(trusted_proxies));
   if (!token_file.empty()) {

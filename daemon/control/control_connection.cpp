@@ -33,13 +33,27 @@ ControlConnection::ControlConnection(boost::asio::ip::tcp::socket socket, Contro
       dispatcher_(dispatcher),
       id_(id),
       on_closed_(std::move(on_closed)),
-      framer_(plane.settings().max_line_bytes) {
+      framer_(plane.settings().max_line_bytes),
+      auth_deadline_(socket_.get_executor()) {
   authenticated = plane.settings().auth_token.empty();
 }
 
 void ControlConnection::start() {
   enable_keepalive(socket_);
+  if (!authenticated) start_auth_deadline();
   read();
+}
+
+void ControlConnection::start_auth_deadline() {
+  const Milliseconds timeout = plane_.settings().auth_timeout;
+  auth_deadline_.expires_after(timeout);
+  // Weak: the deadline alone does not keep a closed connection alive.
+  auth_deadline_.async_wait([weak = weak_from_this(), timeout](const boost::system::error_code& error) {
+    const auto self = weak.lock();
+    if (error || !self || self->authenticated || self->finished_) return;
+    self->send_line("ERROR|authentication required (no AUTH within " + format_duration(timeout) + ")");
+    self->close_after_flush();
+  });
 }
 
 void ControlConnection::read() {
@@ -195,6 +209,7 @@ void ControlConnection::on_written(const boost::system::error_code& error) {
 void ControlConnection::finish() {
   if (finished_) return;
   finished_ = true;
+  auth_deadline_.cancel();
   boost::system::error_code ignored;
   socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "common/line_codec.hpp"
 #include "daemon/control/client_link.hpp"
@@ -43,6 +44,7 @@ class ControlConnection : public ClientLink, public std::enable_shared_from_this
   int failed_auth_attempts = 0;
 
  private:
+  void start_auth_deadline();
   void read();
   void on_read(const boost::system::error_code& error, std::size_t bytes);
   // Answers buffered lines, publishes routing changes, writes, reads on.
@@ -65,6 +67,7 @@ class ControlConnection : public ClientLink, public std::enable_shared_from_this
   ConnectionId id_;
   ClosedCallback on_closed_;
   LineFramer framer_;
+  boost::asio::steady_timer auth_deadline_;
 
   struct HeldOutput {
     std::uint64_t ticket;  // StateSync ticket of the changes made before it

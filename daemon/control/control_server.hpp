@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "common/result.hpp"
 #include "daemon/control/control_connection.hpp"
@@ -27,10 +28,14 @@ class ControlServer {
 
  private:
   void accept();
+  void serve(boost::asio::ip::tcp::socket socket);
+  // Out of file descriptors: try again shortly instead of spinning.
+  void retry_accept_later();
 
   ControlPlane& plane_;
   Dispatcher dispatcher_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer accept_backoff_;
   std::unordered_map<ConnectionId, std::weak_ptr<ControlConnection>> connections_;
   ConnectionId last_connection_id_ = 0;
 };

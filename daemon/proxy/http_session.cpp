@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <boost/asio/buffers_iterator.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -112,7 +113,8 @@ Response maintenance_response() {
 
 class HttpSession final : public ClientConnection, public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(WorkerContext& worker, tcp::socket socket) : worker_(worker), client_(std::move(socket)) {
+  HttpSession(WorkerContext& worker, tcp::socket socket)
+      : worker_(worker), client_(std::move(socket)), header_deadline_(client_.get_executor()) {
     worker_.connections.insert(this);
     worker_.connection_count.fetch_add(1, std::memory_order_relaxed);
   }
@@ -177,16 +179,34 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     // The route, known only after the header, sets the real limit; until
     // then no Content-Length may fail the header (never boost::none: Beast 1.74).
     parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
-    client_.expires_after(worker_.settings.client_header_timeout);
+    // The stream's own timeout would close the socket and leave no way to
+    // answer 408, so a timer of our own cancels the read instead.
+    client_.expires_never();
+    header_timed_out_ = false;
+    header_deadline_.expires_after(worker_.settings.client_header_timeout);
+    header_deadline_.async_wait([weak = weak_from_this()](error_code ec) {
+      const auto self = weak.lock();
+      if (ec || !self) return;
+      self->header_timed_out_ = true;
+      self->client_.socket().cancel(ec);
+    });
     http::async_read_header(client_, buffer_, *parser_,
                             beast::bind_front_handler(&HttpSession::on_request_header, shared_from_this()));
   }
 
   void on_request_header(error_code ec, std::size_t bytes) {
+    header_deadline_.cancel();
     waiting_for_request_ = false;
     request_ = InFlight{};
     request_.started = Clock::now();
     request_.bytes_received = bytes;
+    if (header_timed_out_ && ec == asio::error::operation_aborted) {
+      // A connection that never began a request (a browser's preconnect)
+      // just closes, as after a keep-alive idle timeout.
+      if (buffer_.size() == 0) return close_now();
+      return respond(plain_response(http::status::request_timeout, "request header timeout\n"),
+                     Disposition::proxy_rejected);
+    }
     if (ec == http::error::header_limit) {
       return respond(plain_response(http::status::request_header_fields_too_large,
                                     "request header fields too large\n"),
@@ -607,6 +627,9 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
   asio::ip::address peer_ip_;
   bool peer_trusted_ = false;
   bool waiting_for_request_ = false;
+  // Slowloris guard: the whole header must arrive within client_header_timeout.
+  asio::steady_timer header_deadline_;
+  bool header_timed_out_ = false;
   std::optional<http::request_parser<http::string_body>> parser_;
   InFlight request_;
   std::optional<Response> own_response_;

@@ -27,6 +27,8 @@
 #include <thread>
 #include <vector>
 
+#include "../support/resident_memory.hpp"
+
 namespace reg::bench {
 
 // Benchmarks only ever talk to this machine.
@@ -262,15 +264,7 @@ inline ThreadCpu read_thread_cpu(pid_t pid, pid_t tid) {
   return {std::chrono::nanoseconds(on_cpu), std::chrono::nanoseconds(waiting)};
 }
 
-// A process's resident memory (VmRSS of /proc/PID/status), in kB.
-inline long resident_kb(pid_t pid) {
-  const std::string path = "/proc/" + std::to_string(pid) + "/status";
-  std::ifstream file(path);
-  for (std::string line; std::getline(file, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  throw std::runtime_error("no VmRSS in " + path);
-}
+using reg::test::resident_kb;
 
 // The command line of this benchmark as typed, for the report.
 inline std::string invocation(int argc, char** argv) {

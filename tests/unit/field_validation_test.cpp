@@ -96,6 +96,21 @@ TEST_CASE("field validation: ROUTE_ADD_BULK takes a JSON array") {
   CHECK_THAT(error_of(validate("ROUTE_ADD_BULK", "json_array", "")), StartsWith("invalid json: "));
 }
 
+// Deep nesting fits in one 1 MiB line, and nlohmann::json copies and dumps
+// recursively: SESSION_INFO of such metadata overflowed regd's stack.
+TEST_CASE("field validation: JSON nested deeper than the limit is refused before parsing") {
+  const auto nested = [](std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  CHECK(error_of(validate("REGISTER", "metadata", R"({"a":)" + nested(300'000) + "}")) ==
+        "invalid metadata json (nested deeper than 64 levels)");
+  CHECK(error_of(validate("ROUTE_ADD_BULK", "json_array", nested(300'000))) ==
+        "invalid json (nested deeper than 64 levels)");
+  CHECK(value_as<nlohmann::json>(validate("ROUTE_ADD_BULK", "json_array", nested(64))).is_array());
+  // Brackets in strings, after escaped quotes and backslashes too, are text.
+  const std::string brackets(1000, '[');
+  CHECK(value_as<nlohmann::json>(validate("REGISTER", "metadata", R"({"note":"\"[)" + brackets + R"(\\"})"))
+            .is_object());
+}
+
 // ---------------------------------------------------------------- route fields
 
 TEST_CASE("field validation: domains become a lower-cased list") {

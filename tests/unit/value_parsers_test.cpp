@@ -359,7 +359,10 @@ TEST_CASE("value parsers: host:port addresses") {
 }
 
 TEST_CASE("value parsers: invalid host:port addresses") {
-  for (const char* text : {"", "localhost", ":81", "host:", "host:70000", "host:x", "[::1]81", "[::1]"}) {
+  // "[::1[::1]:8]:81" came from the value_parsers fuzz target: it parsed, and
+  // printed back as an address that parsed differently.
+  for (const char* text : {"", "localhost", ":81", "host:", "host:70000", "host:x", "[::1]81", "[::1]", "[]:81",
+                           "[::1[::1]:8]:81", "a]:81", "my host:81"}) {
     INFO("address: \"" << text << '"');
     CHECK_THAT(error_of(reg::parse_host_port(text)), StartsWith("invalid address: "));
   }

@@ -16,8 +16,13 @@ Reply register_session(CommandRequest& request) {
       return Reply::error("invalid lease: " + found->dump() + " (expected \"connection\" or \"persistent\")");
   }
   ControlPlane& plane = request.plane;
-  // The same service and instance again replaces the older session.
-  if (Session* old = plane.sessions().find_by_name(request.text(0), request.text(1))) plane.end_session(old->id);
+  // The same service and instance again replaces the older session, so
+  // re-registering never runs into the session limit.
+  Session* replaced = plane.sessions().find_by_name(request.text(0), request.text(1));
+  const std::size_t limit = plane.settings().max_sessions;
+  if (replaced == nullptr && plane.sessions().sessions().size() >= limit)
+    return Reply::error("session limit reached: " + std::to_string(limit) + " sessions");
+  if (replaced) plane.end_session(replaced->id);
 
   auto session = std::make_unique<Session>();
   session->service_name = request.text(0);
