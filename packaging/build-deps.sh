@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libboost-dev libboost-system-dev libcli11-dev nlohmann-json3-dev catch2
-  libssl-dev zlib1g-dev libtomlplusplus-dev
+  libssl-dev zlib1g-dev libtomlplusplus-dev libsystemd-dev
   netcat-openbsd curl groff-base openssl
 )
 
