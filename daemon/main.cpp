@@ -1,5 +1,5 @@
 // regd: wires the control plane, the proxy and the admin listener together
-// and runs until SIGTERM or SIGINT.
+// and runs until SIGTERM or SIGINT; SIGHUP reloads the configuration.
 #include <csignal>
 #include <functional>
 #include <iostream>
@@ -11,22 +11,35 @@
 
 #include "daemon/admin/admin_server.hpp"
 #include "daemon/admin/metrics_page.hpp"
+#include "daemon/config/command_line.hpp"
+#include "daemon/config/config_reloader.hpp"
 #include "daemon/config/daemon_options.hpp"
 #include "daemon/control/control_plane.hpp"
 #include "daemon/control/control_server.hpp"
 #include "daemon/log.hpp"
 #include "daemon/net/open_file_limit.hpp"
 #include "daemon/proxy/proxy_server.hpp"
+#include "daemon/service_notifier.hpp"
 #include "daemon/state/sqlite_state_store.hpp"
 
 int main(int argc, char** argv) {
   using namespace reg;
-  auto options = config::parse_daemon_options(argc, argv);
-  if (!options) {
-    if (options.error().empty()) return 0;
-    std::cerr << "regd: " << options.error() << "\n";
+  auto command_line = config::parse_command_line(argc, argv);
+  if (!command_line) {
+    if (command_line.error().empty()) return 0;
+    std::cerr << "regd: " << command_line.error() << "\n";
     return 2;
   }
+  auto loaded = config::load_daemon_options(*command_line);
+  if (!loaded) {
+    std::cerr << "regd: " << loaded.error() << "\n";
+    return 1;
+  }
+  if (command_line->check_config) {
+    std::cout << "configuration OK\n";
+    return 0;
+  }
+  config::DaemonOptions* const options = &loaded->options;  // as started; SIGHUP may change them
   std::signal(SIGPIPE, SIG_IGN);
   log::set_level(options->log_level);
   const unsigned long open_files = net::raise_open_file_limit();
@@ -56,6 +69,13 @@ int main(int argc, char** argv) {
   admin::AdminServer admin(control_io, options->admin);
   admin.add_page("/metrics", [&] { return admin::render_metrics(plane, control_server); });
 
+  // From here on the reloader keeps the settings in force.
+  config::ConfigReloader reloader(*command_line, *loaded, plane, proxy);
+  ServiceNotifier notifier(control_io);
+  // Before any port is bound: a SIGHUP sent as soon as regd accepts must
+  // not end it (the default action).
+  boost::asio::signal_set reload_signal(control_io, SIGHUP);
+
   // In order, stopping at the first address that cannot be bound.
   const std::function<Status()> starts[] = {[&] { return control_server.start(); }, [&] { return proxy.start(); },
                                             [&] { return admin.start(); }};
@@ -66,30 +86,44 @@ int main(int argc, char** argv) {
     }
   }
   plane.start();
+  std::function<void()> wait_for_reload = [&] {
+    reload_signal.async_wait([&](const boost::system::error_code& error, int) {
+      if (error) return;
+      notifier.reloading();
+      reloader.reload();
+      notifier.ready();
+      wait_for_reload();
+    });
+  };
+  wait_for_reload();
 
   boost::asio::signal_set signals(control_io, SIGTERM, SIGINT);
   boost::asio::steady_timer flush_timer(control_io);
   signals.async_wait([&](const boost::system::error_code& error, int signal) {
     if (error) return;
     log::info("stopping", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    notifier.stopping();
+    reload_signal.cancel();
     control_server.shutdown();
     admin.stop();
     plane.stop();
     // A moment for SHUTDOWN to reach every client before the proxy drains.
     flush_timer.expires_after(std::chrono::milliseconds(100));
     flush_timer.async_wait([&](const boost::system::error_code&) {
-      proxy.stop(options->shutdown_timeout);
+      proxy.stop(reloader.options().shutdown_timeout);
       control_io.stop();
     });
   });
 
-  log::info("ready", {{"control", options->control.listen.to_string()},
-                      {"proxy", options->proxy.listen.to_string()},
-                      {"admin", options->admin.to_string()},
+  const config::DaemonOptions& running = reloader.options();
+  log::info("ready", {{"control", running.control.listen.to_string()},
+                      {"proxy", running.proxy.listen.to_string()},
+                      {"admin", running.admin.to_string()},
                       {"workers", std::to_string(proxy.worker_count())},
-                      {"state_dir", options->state_dir.string()},
-                      {"auth", options->control.auth_token.empty() ? "off" : "token"},
+                      {"state_dir", running.state_dir.string()},
+                      {"auth", running.control.auth_token.empty() ? "off" : "token"},
                       {"open_files", std::to_string(open_files)}});
+  notifier.ready();
   control_io.run();
   log::info("stopped");
   return 0;

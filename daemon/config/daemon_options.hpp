@@ -1,10 +1,14 @@
 #pragma once
-// regd's command line: every flag, its default, and its validation.
+// What regd runs with: every setting, whether it came from a default, the
+// configuration file or a flag.
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <string>
 
 #include "common/result.hpp"
 #include "daemon/admin/admin_server.hpp"
+#include "daemon/config/command_line.hpp"
 #include "daemon/control/control_settings.hpp"
 #include "daemon/log.hpp"
 #include "daemon/proxy/proxy_server.hpp"
@@ -20,8 +24,17 @@ struct DaemonOptions {
   std::filesystem::path state_dir = "/var/lib/regd";
 };
 
-// Ok: options to run with. Error with an empty message: --help or
-// --version was printed, exit 0. Other errors: print, exit 2.
-Result<DaemonOptions> parse_daemon_options(int argc, char** argv);
+struct LoadedOptions {
+  DaemonOptions options;
+  // The text each setting was given (by default, file or flag), so a reload
+  // can tell which settings changed.
+  std::map<std::string, std::string, std::less<>> values;
+  std::optional<std::filesystem::path> config_file;  // the file read, if any
+};
+
+// Defaults, then the configuration file (--config, or /etc/regd/regd.conf
+// when it exists), then the flags. Called at start-up and on every SIGHUP.
+// Errors name the file and line, or the flag.
+Result<LoadedOptions> load_daemon_options(const CommandLine& command_line);
 
 }  // namespace reg::config

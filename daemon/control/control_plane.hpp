@@ -36,6 +36,11 @@ class ControlPlane {
 
   boost::asio::io_context& io() { return io_; }
   const ControlSettings& settings() const { return settings_; }
+  // SIGHUP: timeouts and limits change at once; the listen address does not.
+  void update_settings(ControlSettings settings) {
+    settings.listen = settings_.listen;
+    settings_ = std::move(settings);
+  }
   SessionRegistry& sessions() { return sessions_; }
   StateSync& state() { return state_; }
   EventBus& events() { return events_; }

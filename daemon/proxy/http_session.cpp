@@ -134,7 +134,9 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     if (ec) return;
     peer_ = client_address_text(peer.address());
     peer_ip_ = peer.address();
-    peer_trusted_ = worker_.settings.trusted_proxies.contains(peer_ip_);
+    // Once per connection: a reload reaches the connections accepted after it.
+    trusted_proxies_ = worker_.settings.trusted_proxies.current();
+    peer_trusted_ = trusted_proxies_->contains(peer_ip_);
     read_request_header();
   }
 
@@ -290,7 +292,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     if (entry.rate_limiter) {
       // Only a trusted proxy's X-Forwarded-For may name another client.
       const std::string forwarded_client =
-          peer_trusted_ ? worker_.settings.trusted_proxies.client_behind(parser_->get(), peer_ip_) : std::string();
+          peer_trusted_ ? trusted_proxies_->client_behind(parser_->get(), peer_ip_) : std::string();
       const RateDecision decision =
           entry.rate_limiter->check(peer_trusted_ ? forwarded_client : peer_, steady_now);
       if (!decision.allowed) return respond(rate_limited_response(decision), Disposition::rate_limited);
@@ -625,6 +627,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
   beast::flat_buffer buffer_;
   std::string peer_;
   asio::ip::address peer_ip_;
+  std::shared_ptr<const TrustedProxies> trusted_proxies_;
   bool peer_trusted_ = false;
   bool waiting_for_request_ = false;
   // Slowloris guard: the whole header must arrive within client_header_timeout.

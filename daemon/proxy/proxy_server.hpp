@@ -11,6 +11,7 @@
 #include "common/value_parsers.hpp"
 #include "daemon/proxy/circuit_breaker.hpp"
 #include "daemon/proxy/route_table_publisher.hpp"
+#include "daemon/proxy/shared_snapshot.hpp"
 #include "daemon/proxy/trusted_proxies.hpp"
 
 namespace reg::proxy {
@@ -24,8 +25,9 @@ struct ProxySettings {
   Milliseconds upstream_idle_timeout{4'000};
   std::uint32_t max_header_bytes = 64 * 1024;
   unsigned max_idle_upstream_per_host = 64;  // per worker
-  // Peers whose X-Forwarded-For names the client the rate limiter counts.
-  TrustedProxies trusted_proxies;
+  // Peers whose X-Forwarded-For names the client the rate limiter counts;
+  // SIGHUP may replace them while workers run.
+  SharedSnapshot<TrustedProxies> trusted_proxies;
   // Called on a worker thread for every circuit state change (exactly once
   // per change); the receiver hands it to its own thread.
   std::function<void(std::uint64_t route_number, CircuitTransition)> on_circuit_change;
@@ -44,6 +46,9 @@ class ProxyServer {
   // Stops accepting, lets requests in flight finish for up to `grace`, then
   // closes everything and joins the workers.
   void stop(Milliseconds grace);
+
+  // Connections accepted from now on use `proxies`.
+  void set_trusted_proxies(TrustedProxies proxies);
 
   unsigned worker_count() const;
   // The port actually bound (useful with port 0).
