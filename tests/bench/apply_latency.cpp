@@ -24,7 +24,9 @@ using Clock = std::chrono::steady_clock;
 using reg::bench::expect_reply;
 using reg::bench::LineClient;
 using reg::bench::median;
+using reg::bench::for_each_flag;
 using reg::bench::parse_number;
+using reg::bench::parse_number_list;
 
 struct Settings {
   int runs = 5;
@@ -43,21 +45,13 @@ double target_ms(std::size_t routes) {
 
 Settings parse_settings(int argc, char** argv) {
   Settings settings;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view flag = argv[i];
-    if (i + 1 >= argc) throw std::runtime_error(std::string(flag) + " needs a value");
-    const std::string_view value = argv[++i];
+  for_each_flag(argc, argv, [&](std::string_view flag, std::string_view value) {
     if (flag == "--runs") {
       settings.runs = static_cast<int>(parse_number<std::size_t>(value, flag));
     } else if (flag == "--chunk") {
       settings.chunk = parse_number<std::size_t>(value, flag);
     } else if (flag == "--sizes") {
-      settings.sizes.clear();
-      for (std::string_view rest = value; !rest.empty();) {
-        const auto comma = rest.find(',');
-        settings.sizes.push_back(parse_number<std::size_t>(rest.substr(0, comma), flag));
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-      }
+      settings.sizes = parse_number_list<std::size_t>(value, flag);
     } else if (flag == "--workers") {
       settings.workers = value;
     } else if (flag == "--regd") {
@@ -65,7 +59,7 @@ Settings parse_settings(int argc, char** argv) {
     } else {
       throw std::runtime_error("unknown flag " + std::string(flag));
     }
-  }
+  });
   return settings;
 }
 

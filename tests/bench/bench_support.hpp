@@ -283,6 +283,29 @@ Number parse_number(std::string_view text, std::string_view flag) {
   return value;
 }
 
+// A comma list of positive numbers given for a command-line flag.
+template <class Number>
+std::vector<Number> parse_number_list(std::string_view text, std::string_view flag) {
+  std::vector<Number> numbers;
+  for (std::string_view rest = text; !rest.empty();) {
+    const auto comma = rest.find(',');
+    numbers.push_back(parse_number<Number>(rest.substr(0, comma), flag));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  return numbers;
+}
+
+// Calls `take(flag, value)` for every "--flag value" pair of the command
+// line; a flag without its value is an error.
+template <class Take>
+void for_each_flag(int argc, char** argv, Take take) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view flag = argv[i];
+    if (i + 1 >= argc) throw std::runtime_error(std::string(flag) + " needs a value");
+    take(flag, std::string_view(argv[++i]));
+  }
+}
+
 inline double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   const std::size_t middle = values.size() / 2;

@@ -20,7 +20,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using reg::bench::expect_reply;
 using reg::bench::LineClient;
+using reg::bench::for_each_flag;
 using reg::bench::parse_number;
+using reg::bench::parse_number_list;
 
 struct Settings {
   std::vector<std::size_t> connections{1, 50};
@@ -31,17 +33,9 @@ struct Settings {
 
 Settings parse_settings(int argc, char** argv) {
   Settings settings;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view flag = argv[i];
-    if (i + 1 >= argc) throw std::runtime_error(std::string(flag) + " needs a value");
-    const std::string_view value = argv[++i];
+  for_each_flag(argc, argv, [&](std::string_view flag, std::string_view value) {
     if (flag == "--connections") {
-      settings.connections.clear();
-      for (std::string_view rest = value; !rest.empty();) {
-        const auto comma = rest.find(',');
-        settings.connections.push_back(parse_number<std::size_t>(rest.substr(0, comma), flag));
-        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-      }
+      settings.connections = parse_number_list<std::size_t>(value, flag);
     } else if (flag == "--commands") {
       settings.commands = parse_number<std::size_t>(value, flag);
     } else if (flag == "--window") {
@@ -51,7 +45,7 @@ Settings parse_settings(int argc, char** argv) {
     } else {
       throw std::runtime_error("unknown flag " + std::string(flag));
     }
-  }
+  });
   return settings;
 }
 

@@ -22,6 +22,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using reg::bench::RegdProcess;
+using reg::bench::for_each_flag;
 using reg::bench::parse_number;
 
 constexpr double kTargetRepliesPerSecond = 1'000'000;
@@ -39,10 +40,7 @@ struct Settings {
 
 Settings parse_settings(int argc, char** argv) {
   Settings settings;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view flag = argv[i];
-    if (i + 1 >= argc) throw std::runtime_error(std::string(flag) + " needs a value");
-    const std::string_view value = argv[++i];
+  for_each_flag(argc, argv, [&](std::string_view flag, std::string_view value) {
     if (flag == "--seconds") settings.seconds = parse_number<double>(value, flag);
     else if (flag == "--batch") settings.batch = parse_number<std::size_t>(value, flag);
     else if (flag == "--window") settings.window = parse_number<std::size_t>(value, flag);
@@ -52,7 +50,7 @@ Settings parse_settings(int argc, char** argv) {
     else if (flag == "--request") settings.request = value;
     else if (flag == "--reply") settings.reply = value;
     else throw std::runtime_error("unknown flag " + std::string(flag));
-  }
+  });
   if (settings.seconds > 60) throw std::runtime_error("--seconds: at most 60 (runs are bounded)");
   if (settings.window < settings.batch) throw std::runtime_error("--window must be at least --batch");
   return settings;

@@ -21,6 +21,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using reg::bench::median;
+using reg::bench::for_each_flag;
 using reg::bench::parse_number;
 using reg::bench::percentile;
 
@@ -35,16 +36,13 @@ struct Settings {
 
 Settings parse_settings(int argc, char** argv) {
   Settings settings;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view flag = argv[i];
-    if (i + 1 >= argc) throw std::runtime_error(std::string(flag) + " needs a value");
-    const std::string_view value = argv[++i];
+  for_each_flag(argc, argv, [&](std::string_view flag, std::string_view value) {
     if (flag == "--runs") settings.runs = parse_number<int>(value, flag);
     else if (flag == "--warmup") settings.warmup = parse_number<int>(value, flag);
     else if (flag == "--regctl") settings.regctl = value;
     else if (flag == "--regd") settings.regd = value;
     else throw std::runtime_error("unknown flag " + std::string(flag));
-  }
+  });
   return settings;
 }
 
