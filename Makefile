@@ -6,7 +6,7 @@ LISTEN ?= 127.0.0.1:8080
 ADMIN ?= 127.0.0.1:9181
 STATE_DIR ?= $(BUILD_DIR)/state
 
-.PHONY: all deps configure build run test clean
+.PHONY: all deps configure build run test package clean
 
 all: build
 
@@ -26,6 +26,12 @@ run: build
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure --no-tests=error -j2
+
+# The .deb and the .rpm, into $(BUILD_DIR)/.
+package: configure
+	@packaging/build-deps.sh --package
+	@cmake --build $(BUILD_DIR) --target regd regctl package_docs
+	@cd $(BUILD_DIR) && cpack -G DEB && cpack -G RPM
 
 clean:
 	@rm -rf $(BUILD_DIR)

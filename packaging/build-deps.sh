@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing regd/regctl needs on Debian 12.
 # Quick when everything is already there: apt-get runs only for missing packages.
+# With --package, also what `make package` and its check need.
 set -euo pipefail
 
 packages=(
@@ -12,6 +13,10 @@ packages=(
   # the fuzz tests (tests/fuzz): clang with its libFuzzer and sanitizer runtimes
   clang libclang-rt-14-dev
 )
+# Kept apart because lintian alone brings in a hundred Perl packages.
+if [ "${1:-}" = --package ]; then
+  packages+=(dpkg-dev fakeroot rpm lintian)
+fi
 
 missing=()
 for package in "${packages[@]}"; do
