@@ -31,6 +31,8 @@ struct ProxySettings {
   // Called on a worker thread for every circuit state change (exactly once
   // per change); the receiver hands it to its own thread.
   std::function<void(std::uint64_t route_number, CircuitTransition)> on_circuit_change;
+  // The access log's file, "-" for stderr, empty for none (access_log.hpp).
+  std::string access_log;
 };
 
 class ProxyServer {
