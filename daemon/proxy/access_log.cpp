@@ -100,13 +100,38 @@ void AccessLog::stop() {
   if (writer_.joinable()) writer_.join();
 }
 
+void AccessLog::reopen() {
+  reopen_requested_ = true;
+  wake_.notify_all();
+}
+
+void AccessLog::reopen_now() {
+  if (!owns_fd_) return;
+  const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd < 0) {
+    log::error("cannot reopen the access log, still writing to the old file",
+               {{"file", path_}, {"error", std::strerror(errno)}});
+    return;
+  }
+  ::close(fd_);
+  fd_ = fd;
+  write_failed_ = false;
+  log::info("access log reopened", {{"file", path_}});
+}
+
 void AccessLog::run() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    wake_.wait_for(lock, kFlushInterval, [this] { return stopping_; });
-    lock.unlock();
+  for (;;) {
+    bool last;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, kFlushInterval, [this] { return stopping_ || reopen_requested_.load(); });
+      last = stopping_;
+    }
+    // Also when stop() came before the first wait: the last flush is never skipped.
     flush();
-    lock.lock();
+    // What was buffered before the request still goes to the old file.
+    if (reopen_requested_.exchange(false)) reopen_now();
+    if (last) return;
   }
 }
 

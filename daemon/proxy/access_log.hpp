@@ -5,6 +5,7 @@
 // when the proxy stops. A buffer holds at most a few MiB; beyond that the
 // writer has fallen behind, lines are dropped and counted, and the writer
 // logs a warning with the count.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -69,6 +70,9 @@ class AccessLog {
   AccessLog& operator=(const AccessLog&) = delete;
 
   AccessLogBuffer& buffer(unsigned worker) { return *buffers_.at(worker); }
+  // Any thread (SIGHUP, for logrotate): the writer writes what is buffered
+  // to the file it has open, then opens the path again. Nothing for stderr.
+  void reopen();
   // Writes what is buffered and ends the writer; appends after it are lost.
   void stop();
 
@@ -76,8 +80,9 @@ class AccessLog {
   AccessLog(int fd, bool owns_fd, std::string path, unsigned workers, std::size_t buffer_limit);
   void run();
   void flush();
+  void reopen_now();
 
-  const int fd_;
+  int fd_;  // changed by the writer thread only
   const bool owns_fd_;
   const std::string path_;
   std::vector<std::unique_ptr<AccessLogBuffer>> buffers_;
@@ -86,6 +91,7 @@ class AccessLog {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  std::atomic<bool> reopen_requested_{false};
   std::thread writer_;
 };
 

@@ -228,6 +228,9 @@ class ProxyServer::Impl {
 
   // Workers read settings_ by reference, so publishing here reaches them.
   void set_trusted_proxies(TrustedProxies proxies) { settings_.trusted_proxies.publish(std::move(proxies)); }
+  void reopen_access_log() {
+    if (access_log_) access_log_->reopen();
+  }
   unsigned worker_count() const { return settings_.workers; }
   std::uint16_t bound_port() const { return port_; }
 
@@ -257,6 +260,7 @@ ProxyServer::~ProxyServer() = default;
 Status ProxyServer::start() { return impl_->start(); }
 void ProxyServer::stop(Milliseconds grace) { impl_->stop(grace); }
 void ProxyServer::set_trusted_proxies(TrustedProxies proxies) { impl_->set_trusted_proxies(std::move(proxies)); }
+void ProxyServer::reopen_access_log() { impl_->reopen_access_log(); }
 unsigned ProxyServer::worker_count() const { return impl_->worker_count(); }
 std::uint16_t ProxyServer::bound_port() const { return impl_->bound_port(); }
 

@@ -51,6 +51,8 @@ class ProxyServer {
 
   // Connections accepted from now on use `proxies`.
   void set_trusted_proxies(TrustedProxies proxies);
+  // SIGHUP: the access log file, if any, is opened again (logrotate).
+  void reopen_access_log();
 
   unsigned worker_count() const;
   // The port actually bound (useful with port 0).

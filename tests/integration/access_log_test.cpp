@@ -2,6 +2,8 @@
 // path, without query strings or headers.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
 #include <algorithm>
 #include <fstream>
 #include <regex>
@@ -68,6 +70,32 @@ TEST_CASE("access log: one line per request, no query string", "[access_log]") {
     CHECK(line.find("s3cret") == std::string::npos);
     CHECK(line.find('?') == std::string::npos);
   }
+}
+
+TEST_CASE("access log: SIGHUP reopens the file, for logrotate", "[access_log]") {
+  TempDir dir("regd-access");
+  const auto log_path = dir.path() / "access.log";
+  const auto rotated = dir.path() / "access.log.1";
+  RegdProcess regd({"--access-log", log_path.string()});
+  HttpBackend backend("A");
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  control.add_route(session, "a.com", "/", backend.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+
+  REQUIRE(http_get(regd.proxy(), "a.com", "/before").status == 200);
+  REQUIRE(eventually([&] { return read_lines(log_path).size() == 1; }));
+  std::filesystem::rename(log_path, rotated);
+  REQUIRE(::kill(regd.pid(), SIGHUP) == 0);
+  // The reopened file appears; from then on lines go to it.
+  REQUIRE(eventually([&] { return std::filesystem::exists(log_path); }));
+  REQUIRE(http_get(regd.proxy(), "a.com", "/after").status == 200);
+
+  REQUIRE(eventually([&] { return read_lines(log_path).size() == 1; }));
+  CHECK(read_lines(log_path)[0].find(" path=/after ") != std::string::npos);
+  const auto old_lines = read_lines(rotated);
+  REQUIRE(old_lines.size() == 1);
+  CHECK(old_lines[0].find(" path=/before ") != std::string::npos);
 }
 
 }  // namespace reg::test
