@@ -22,6 +22,8 @@ std::string_view level_name(Level level) {
   return "info";
 }
 
+}  // namespace
+
 void append_value(std::string& line, std::string_view value) {
   const bool bare = !value.empty() && value.find_first_of(" =\"\t\n\r") == std::string_view::npos;
   if (bare) {
@@ -36,8 +38,6 @@ void append_value(std::string& line, std::string_view value) {
   }
   line += '"';
 }
-
-}  // namespace
 
 void set_level(Level level) { current_level = level; }
 

@@ -16,6 +16,10 @@ bool parse_level(std::string_view text, Level& level);
 bool enabled(Level level);
 
 using Field = std::pair<std::string_view, std::string>;
+// Appends `value` as a logfmt value: bare when it can be, else quoted with
+// `"` and `\` escaped and line breaks as \n. The access log uses it too.
+void append_value(std::string& line, std::string_view value);
+
 void write(Level level, std::string_view message, std::initializer_list<Field> fields = {});
 
 inline void info(std::string_view message, std::initializer_list<Field> fields = {}) {

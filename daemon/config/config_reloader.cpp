@@ -36,6 +36,8 @@ ConfigReloader::ConfigReloader(CommandLine command_line, LoadedOptions loaded, c
     : command_line_(std::move(command_line)), current_(std::move(loaded)), plane_(plane), proxy_(proxy) {}
 
 Result<SettingChanges> ConfigReloader::reload() {
+  // For logrotate, whether or not the file loads.
+  proxy_.reopen_access_log();
   auto next = load_daemon_options(command_line_);
   if (!next) {
     log::error("configuration not reloaded, the old settings stay", {{"error", next.error()}});

@@ -119,6 +119,12 @@ const std::vector<SettingSpec>& setting_table() {
          o.state_dir = std::string(text);
          return success();
        }},
+      {"access_log", "FILE", "", "one logfmt line per proxied request to FILE (- is stderr; empty: none)",
+       W::at_restart,
+       [](std::string_view text, DaemonOptions& o) -> Status {
+         o.proxy.access_log = std::string(text);
+         return success();
+       }},
   };
   return table;
 }

@@ -172,6 +172,10 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     bool upgrade = false;
     std::optional<CircuitAdmission> circuit;  // settled exactly once per attempt
     int retries_left = 0;  // attempts on other backends still allowed after a connect failure
+    bool access_pending = false;  // answered or read, and not in the access log yet
+    std::string method;  // for the access log; empty until the header is read
+    std::string path;    // the same, without the query
+    const BackendUrl* sent_to = nullptr;  // the backend last tried, for the access log
   };
 
   void read_request_header() {
@@ -221,6 +225,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
       }
       return close_now();
     }
+    request_.access_pending = true;
 
     const Request& request = parser_->get();
     request_.version = request.version();
@@ -249,6 +254,10 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
       }
     }
     request_.original_host = host;
+    if (worker_.access_log != nullptr) {
+      request_.method = request.method_string();
+      request_.path = target->path;
+    }
     route(target->path == "*" ? std::string_view{"/"} : target->path);
   }
 
@@ -397,6 +406,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
                 backend_host_header(request_.original_host,
                                     request_.maintenance || entry.options.preserve_host, backend));
 
+    request_.sent_to = &backend;
     ExchangePlan plan;
     plan.backend = &backend;
     plan.connect_timeout = entry.options.connect_timeout;
@@ -515,6 +525,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
 
   // Answers the request from the proxy itself.
   void respond(Response response, Disposition disposition) {
+    request_.access_pending = true;
     if (request_.entry != nullptr) set_response_headers(response, request_.entry->response_headers);
     // Unread body bytes would be taken for the next request: only a request
     // read in full leaves the connection reusable.
@@ -575,6 +586,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
 
   // Counts the request on its route, once; the snapshot is let go.
   void record(int status, Disposition disposition) {
+    log_access(status);
     if (request_.entry == nullptr) return;
     settle_circuit(status, disposition);
     request_.entry->runtime->request_finished(
@@ -584,6 +596,22 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     request_.pool.reset();
     retry_copy_.reset();
     tried_.clear();
+  }
+
+  // One access log line per request, at its end; never the query or a header.
+  void log_access(int status) {
+    if (!request_.access_pending) return;
+    request_.access_pending = false;
+    if (worker_.access_log == nullptr) return;
+    const std::string backend = request_.sent_to != nullptr ? request_.sent_to->to_string() : std::string("-");
+    std::string line;
+    line.reserve(256);
+    append_access_line(line, AccessEntry{std::chrono::system_clock::now(), peer_, request_.method, request_.original_host,
+                                         request_.path,
+                                         status, request_.bytes_sent, request_.bytes_received, elapsed_since_start(),
+                                         request_.entry != nullptr ? std::string_view{request_.entry->route_id} : "-",
+                                         backend});
+    worker_.access_log->append(line);
   }
 
   std::chrono::microseconds elapsed_since_start() const {

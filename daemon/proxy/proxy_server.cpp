@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "daemon/log.hpp"
+#include "daemon/proxy/access_log.hpp"
 #include "daemon/net/listen_socket.hpp"
 #include "daemon/proxy/http_session.hpp"
 #include "daemon/proxy/worker_context.hpp"
@@ -36,9 +37,9 @@ class Worker {
  public:
   // Sockets and timers are used by the worker's own thread only (other
   // threads merely post), so per-descriptor locking is switched off.
-  Worker(unsigned index, const ProxySettings& settings, RouteTablePublisher& routes)
+  Worker(unsigned index, const ProxySettings& settings, RouteTablePublisher& routes, AccessLogBuffer* access_log)
       : io_(std::make_unique<asio::io_context>(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO)),
-        context_(index, settings, routes, *io_),
+        context_(index, settings, routes, *io_, access_log),
         acceptor_(std::in_place, *io_),
         accept_backoff_(std::in_place, *io_),
         housekeeping_(std::in_place, *io_) {}
@@ -187,16 +188,25 @@ class ProxyServer::Impl {
     if (running_) return success();
     if (Status free = port_is_free(settings_.listen); !free) return free;
 
+    std::unique_ptr<AccessLog> access_log;
+    if (!settings_.access_log.empty()) {
+      auto opened = AccessLog::open(settings_.access_log, settings_.workers);
+      if (!opened) return Error{opened.error()};
+      access_log = std::move(*opened);
+    }
+
     HostPort address = settings_.listen;
     std::vector<std::unique_ptr<Worker>> workers;
     for (unsigned index = 0; index < settings_.workers; ++index) {
-      auto worker = std::make_unique<Worker>(index, settings_, routes_);
+      auto worker = std::make_unique<Worker>(index, settings_, routes_,
+                                             access_log ? &access_log->buffer(index) : nullptr);
       if (Status listening = worker->listen(address); !listening) return listening;
       // With port 0 the first listener picks the port and the others join it.
       address.port = worker->port();
       workers.push_back(std::move(worker));
     }
     port_ = address.port;
+    access_log_ = std::move(access_log);
     workers_ = std::move(workers);
     for (auto& worker : workers_) worker->run();
     running_ = true;
@@ -211,11 +221,16 @@ class ProxyServer::Impl {
     for (auto& worker : workers_) worker->close_connections();
     wait_for_connections_until(std::chrono::steady_clock::now() + kForcedCloseWait);
     for (auto& worker : workers_) worker->join();
+    // Connections torn down with their worker still log; then the last flush.
     workers_.clear();
+    access_log_.reset();
   }
 
   // Workers read settings_ by reference, so publishing here reaches them.
   void set_trusted_proxies(TrustedProxies proxies) { settings_.trusted_proxies.publish(std::move(proxies)); }
+  void reopen_access_log() {
+    if (access_log_) access_log_->reopen();
+  }
   unsigned worker_count() const { return settings_.workers; }
   std::uint16_t bound_port() const { return port_; }
 
@@ -231,6 +246,7 @@ class ProxyServer::Impl {
 
   ProxySettings settings_;
   RouteTablePublisher& routes_;
+  std::unique_ptr<AccessLog> access_log_;  // before the workers, which append to it
   std::vector<std::unique_ptr<Worker>> workers_;
   std::uint16_t port_ = 0;
   bool running_ = false;
@@ -244,6 +260,7 @@ ProxyServer::~ProxyServer() = default;
 Status ProxyServer::start() { return impl_->start(); }
 void ProxyServer::stop(Milliseconds grace) { impl_->stop(grace); }
 void ProxyServer::set_trusted_proxies(TrustedProxies proxies) { impl_->set_trusted_proxies(std::move(proxies)); }
+void ProxyServer::reopen_access_log() { impl_->reopen_access_log(); }
 unsigned ProxyServer::worker_count() const { return impl_->worker_count(); }
 std::uint16_t ProxyServer::bound_port() const { return impl_->bound_port(); }
 

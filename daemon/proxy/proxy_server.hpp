@@ -31,6 +31,8 @@ struct ProxySettings {
   // Called on a worker thread for every circuit state change (exactly once
   // per change); the receiver hands it to its own thread.
   std::function<void(std::uint64_t route_number, CircuitTransition)> on_circuit_change;
+  // The access log's file, "-" for stderr, empty for none (access_log.hpp).
+  std::string access_log;
 };
 
 class ProxyServer {
@@ -49,6 +51,8 @@ class ProxyServer {
 
   // Connections accepted from now on use `proxies`.
   void set_trusted_proxies(TrustedProxies proxies);
+  // SIGHUP: the access log file, if any, is opened again (logrotate).
+  void reopen_access_log();
 
   unsigned worker_count() const;
   // The port actually bound (useful with port 0).

@@ -11,6 +11,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "daemon/proxy/access_log.hpp"
 #include "daemon/proxy/load_balancer.hpp"
 #include "daemon/proxy/proxy_server.hpp"
 #include "daemon/proxy/route_table_publisher.hpp"
@@ -33,12 +34,13 @@ class ClientConnection {
 class WorkerContext {
  public:
   WorkerContext(unsigned index, const ProxySettings& settings, RouteTablePublisher& publisher,
-                boost::asio::io_context& io)
+                boost::asio::io_context& io, AccessLogBuffer* access_log = nullptr)
       : index(index),
         settings(settings),
         io(io),
         upstream(settings.max_idle_upstream_per_host, settings.upstream_idle_timeout),
         tls_upstream(settings.max_idle_upstream_per_host, settings.upstream_idle_timeout),
+        access_log(access_log),
         publisher_(publisher) {}
 
   // The newest routing snapshot. Costs one atomic load unless a new one was
@@ -63,6 +65,7 @@ class WorkerContext {
   // Read by ProxyServer::stop() from another thread.
   std::atomic<std::size_t> connection_count{0};
   bool stopping = false;
+  AccessLogBuffer* const access_log;  // null without --access-log
 
  private:
   RouteTablePublisher& publisher_;
