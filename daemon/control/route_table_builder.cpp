@@ -118,6 +118,9 @@ std::shared_ptr<const proxy::RouteTable> build_route_table(const SessionRegistry
     }
     first = end;
   }
+  // The table keeps this vector for its lifetime: routes sharing pools must
+  // not leave it holding room for one pool per route.
+  pools.shrink_to_fit();
   runtimes.retain_only(std::move(live_routes));
   return proxy::RouteTable::build(std::move(pools));
 }
