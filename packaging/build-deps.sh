@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libboost-dev libboost-system-dev libcli11-dev nlohmann-json3-dev catch2
-  libssl-dev zlib1g-dev libtomlplusplus-dev libedit-dev libsqlite3-dev libsystemd-dev
+  libssl-dev zlib1g-dev libtomlplusplus-dev libedit-dev libsqlite3-dev
   netcat-openbsd curl groff-base openssl sqlite3
   zsh fish bash-completion
   # the fuzz tests (tests/fuzz): clang with its libFuzzer and sanitizer runtimes
