@@ -64,7 +64,7 @@ fail() {
   fi
   exit 1
 }
-step() { echo "== $*"; }
+step() { echo "== at ${SECONDS}s: $*"; }
 
 apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$1" </dev/null >"$work/apt.log" 2>&1 ||
@@ -173,4 +173,4 @@ for path in /var/lib/regd /etc/regd /usr/sbin/regd /usr/bin/regctl; do
 done
 ! getent passwd regd >/dev/null || fail "the regd user is still there after the purge"
 ! getent group regd >/dev/null || fail "the regd group is still there after the purge"
-echo "install_deb: install, run, upgrade and purge of regd OK"
+echo "install_deb: install, run, upgrade and purge of regd OK in ${SECONDS}s"
