@@ -28,7 +28,10 @@ done
 
 # Two build trees on one machine (two worktrees, two ctest runs) take turns.
 exec {lock_fd}>/tmp/regd-package-test.lock
-flock --timeout 600 "$lock_fd"
+flock --timeout 300 "$lock_fd" || {
+  echo "FAIL: another package test has held /tmp/regd-package-test.lock for 5 minutes"
+  exit 1
+}
 
 if status=$(dpkg-query -W -f='${db:Status-Status}' regd 2>/dev/null) && [ "$status" != not-installed ]; then
   skip "the regd package is on this machine ($status); this test would replace and purge it"
@@ -50,6 +53,11 @@ cleanup() {
     echo "cleaning up: apt-get purge regd"
     DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq regd </dev/null >/dev/null 2>&1 || dpkg --purge regd || true
   fi
+  # None of these was there before the test (checked above), so what a broken
+  # purge left is the test's own.
+  rm -rf /etc/regd /var/lib/regd
+  ! getent passwd regd >/dev/null || userdel regd || true
+  ! getent group regd >/dev/null || groupdel regd || true
   rm -rf "$work"
   exit "$status"
 }
@@ -138,9 +146,10 @@ fi
 step "run the installed regd as the regd user; a route through it"
 start_regd
 [ "$(ctl ping -o json)" = '{"reply":"PONG"}' ] || fail "regctl ping answered $(ctl ping -o json)"
-session=$(ctl register pkgtest pkgtest-1)
-route=$(ctl --session "$session" route add --domains pkgtest.example --path / --backend "http://127.0.0.1:$backend_port")
-ctl --session "$session" config apply >/dev/null
+session=$(ctl register pkgtest pkgtest-1) || fail "regctl register"
+route=$(ctl --session "$session" route add --domains pkgtest.example --path / --backend "http://127.0.0.1:$backend_port") ||
+  fail "regctl route add"
+ctl --session "$session" config apply >/dev/null || fail "regctl config apply"
 [ "$(through_proxy)" = "answer from the package test's backend" ] || fail "the proxy answered: $(through_proxy)"
 [ "$(stat -c %U /var/lib/regd/state.db)" = regd ] || fail "/var/lib/regd/state.db is not regd's"
 stop_regd
