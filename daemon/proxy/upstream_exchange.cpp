@@ -4,6 +4,7 @@
 #include <chrono>
 #include <limits>
 #include <optional>
+#include <string_view>
 
 #include <boost/asio/buffers_iterator.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -14,12 +15,12 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
 
 #include "daemon/proxy/forwarded_headers.hpp"
 #include "daemon/proxy/idempotent_method.hpp"
 #include "daemon/proxy/maintenance_page.hpp"
+#include "daemon/proxy/message_head.hpp"
 #include "daemon/proxy/tls_client_context.hpp"
 #include "daemon/proxy/worker_context.hpp"
 
@@ -172,8 +173,11 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     start_answer();
     upstream_buffer_.clear();
     transport().expires_after(plan_.response_timeout);
-    with_stream([this](auto& stream) {
-      http::async_write(stream, request_,
+    outgoing_.clear();
+    append_request_head(outgoing_, request_);
+    const std::array<asio::const_buffer, 2> head_and_body{asio::buffer(outgoing_), asio::buffer(request_.body())};
+    with_stream([&](auto& stream) {
+      asio::async_write(stream, head_and_body,
                         beast::bind_front_handler(&UpstreamExchange::on_request_sent, shared_from_this()));
     });
   }
@@ -255,14 +259,17 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
     result_.status = static_cast<int>(response.result_int());
     result_.keep_alive = keep_alive;
-    serializer_.emplace(response);
+    chunked_out_ = response.chunked();
+    outgoing_.clear();
+    append_response_head(outgoing_, response);
+    head_pending_ = true;
+    // From here on a put() goes on past chunk boundaries, as far as the input goes.
+    parser_->eager(true);
     // When the body (or its first part) came with the header, header and
     // body leave in one write. Otherwise the header goes at once: a client
     // of a slow or streaming answer should not wait for the first body byte.
     if (parser_->is_done() || upstream_buffer_.size() > 0) return relay_body();
-    client_.expires_after(plan_.client_write_timeout);
-    http::async_write_header(client_, *serializer_,
-                             beast::bind_front_handler(&UpstreamExchange::on_client_written, shared_from_this()));
+    write_to_client(0);
   }
 
   void relay_switching_protocols() {
@@ -273,10 +280,11 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     response.set(http::field::upgrade, upgrade);
     response.set(http::field::connection, "upgrade");
     result_.status = 101;
-    serializer_.emplace(response);
+    outgoing_.clear();
+    append_response_head(outgoing_, response);
     client_.expires_after(plan_.client_write_timeout);
-    http::async_write_header(client_, *serializer_,
-                             beast::bind_front_handler(&UpstreamExchange::on_switched, shared_from_this()));
+    asio::async_write(client_, asio::buffer(outgoing_),
+                      beast::bind_front_handler(&UpstreamExchange::on_switched, shared_from_this()));
   }
 
   void on_switched(error_code ec, std::size_t bytes) {
@@ -290,51 +298,75 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     finish(Outcome::upgraded);
   }
 
-  void on_client_written(error_code ec, std::size_t bytes) {
-    result_.bytes_sent += bytes;
-    if (ec == http::error::need_buffer) ec = {};
+  // Parses what the backend sent so far into chunk_, and relays it; reads
+  // more when nothing of the body was buffered.
+  void relay_body() {
+    auto& body = answer().body();
+    body.data = chunk_.data();
+    body.size = chunk_.size();
+    error_code ec;
+    parse_buffered(ec);
+    if (ec) return fail_relay();
+    // A read may parse chunk framing only. An empty piece must not reach
+    // the client: with chunked framing it would read as the end of the body.
+    const std::size_t filled = chunk_.size() - body.size;
+    if (filled > 0 || parser_->is_done()) return write_to_client(filled);
+    transport().expires_after(plan_.response_timeout);
+    with_stream([this](auto& stream) {
+      stream.async_read_some(upstream_buffer_.prepare(kRelayChunkBytes),
+                             beast::bind_front_handler(&UpstreamExchange::on_body_read, shared_from_this()));
+    });
+  }
+
+  // Moves the buffered answer through the parser into chunk_, as far as
+  // both go.
+  void parse_buffered(error_code& ec) {
+    while (!parser_->is_done() && upstream_buffer_.size() > 0) {
+      const std::size_t used = parser_->put(upstream_buffer_.data(), ec);
+      upstream_buffer_.consume(used);
+      if (ec == http::error::need_more || ec == http::error::need_buffer) {
+        ec = {};
+        return;
+      }
+      if (ec || used == 0) return;
+    }
+  }
+
+  void on_body_read(error_code ec, std::size_t bytes) {
+    upstream_buffer_.commit(bytes);
+    // The end of a body framed by closing; anywhere else a cut-off answer.
+    if (ec == asio::error::eof) parser_->put_eof(ec);
     if (ec) return fail_relay();
     relay_body();
   }
 
-  void relay_body() {
-    if (serializer_->is_done()) return complete();
-    auto& body = answer().body();
-    if (parser_->is_done()) {
-      // Ends the body; with chunked framing this writes the last chunk.
-      body.data = nullptr;
-      body.size = 0;
-      body.more = false;
-      return write_to_client();
+  // Sends what is pending of the head, `filled` bytes of chunk_ in the
+  // client's framing, and the end of the body once the parser is done.
+  void write_to_client(std::size_t filled) {
+    static constexpr std::string_view kChunkEnd = "\r\n";
+    static constexpr std::string_view kChunkEndAndLast = "\r\n0\r\n\r\n";
+    static constexpr std::string_view kLastChunk = "0\r\n\r\n";
+    last_piece_ = parser_->is_done();
+    if (!head_pending_) outgoing_.clear();
+    head_pending_ = false;
+    std::string_view tail;
+    if (chunked_out_) {
+      if (filled > 0) append_chunk_size(outgoing_, filled);
+      tail = filled == 0 ? (last_piece_ ? kLastChunk : std::string_view{})
+                         : (last_piece_ ? kChunkEndAndLast : kChunkEnd);
     }
-    body.data = chunk_.data();
-    body.size = chunk_.size();
-    transport().expires_after(plan_.response_timeout);
-    with_stream([this](auto& stream) {
-      http::async_read_some(stream, upstream_buffer_, *parser_,
-                            beast::bind_front_handler(&UpstreamExchange::on_body_read, shared_from_this()));
-    });
-  }
-
-  void on_body_read(error_code ec, std::size_t) {
-    if (ec == http::error::need_buffer) ec = {};
-    if (ec) return fail_relay();
-    auto& body = answer().body();
-    const std::size_t filled = chunk_.size() - body.size;
-    // A read may parse chunk framing only. An empty piece must not reach the
-    // serializer: with chunked framing it would write "0\r\n\r\n", the end
-    // of the body.
-    if (filled == 0) return relay_body();
-    body.size = filled;
-    body.data = chunk_.data();
-    body.more = !parser_->is_done();
-    write_to_client();
-  }
-
-  void write_to_client() {
+    const std::array<asio::const_buffer, 3> pieces{asio::buffer(outgoing_), asio::buffer(chunk_.data(), filled),
+                                                   asio::buffer(tail.data(), tail.size())};
     client_.expires_after(plan_.client_write_timeout);
-    http::async_write(client_, *serializer_,
+    asio::async_write(client_, pieces,
                       beast::bind_front_handler(&UpstreamExchange::on_client_written, shared_from_this()));
+  }
+
+  void on_client_written(error_code ec, std::size_t bytes) {
+    result_.bytes_sent += bytes;
+    if (ec) return fail_relay();
+    if (last_piece_) return complete();
+    relay_body();
   }
 
   void complete() {
@@ -386,7 +418,11 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   bool aborted_ = false;
   beast::flat_buffer upstream_buffer_;
   std::optional<http::response_parser<http::buffer_body>> parser_;
-  std::optional<http::response_serializer<http::buffer_body>> serializer_;
+  // The head or chunk-size line of the next write to the backend or client.
+  std::string outgoing_;
+  bool head_pending_ = false;  // outgoing_ holds the answer's head, not sent yet
+  bool chunked_out_ = false;   // the client gets the body in chunks
+  bool last_piece_ = false;    // the write in progress ends the answer
   std::array<char, kRelayChunkBytes> chunk_;
   ExchangeResult result_;
 };
