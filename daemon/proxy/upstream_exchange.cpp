@@ -33,10 +33,6 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 
-// Large enough that a big body moves in few system calls, small enough that
-// thousands of concurrent relays stay cheap.
-constexpr std::size_t kRelayChunkBytes = 16 * 1024;
-
 // The ways a backend closes a kept-alive connection under our feet.
 bool is_dead_connection(const error_code& ec) {
   return ec == http::error::end_of_stream || ec == asio::error::eof ||
@@ -60,7 +56,10 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
         request_(std::move(request)),
         plan_(plan),
         done_(std::move(done)),
-        pool_key_(pool_key(*plan.backend)) {}
+        pool_key_(pool_key(*plan.backend)),
+        relay_buffer_(worker.relay_buffers.take()) {}
+
+  ~UpstreamExchange() { worker_.relay_buffers.give_back(std::move(relay_buffer_)); }
 
   void start() {
     if (plan_.backend->tls() && plan_.upgrade) {
@@ -298,27 +297,27 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     finish(Outcome::upgraded);
   }
 
-  // Parses what the backend sent so far into chunk_, and relays it; reads
+  // Parses what the backend sent so far into the relay buffer, and relays it; reads
   // more when nothing of the body was buffered.
   void relay_body() {
     auto& body = answer().body();
-    body.data = chunk_.data();
-    body.size = chunk_.size();
+    body.data = relay_buffer_.get();
+    body.size = RelayBuffers::kBytes;
     error_code ec;
     parse_buffered(ec);
     if (ec) return fail_relay();
     // A read may parse chunk framing only. An empty piece must not reach
     // the client: with chunked framing it would read as the end of the body.
-    const std::size_t filled = chunk_.size() - body.size;
+    const std::size_t filled = RelayBuffers::kBytes - body.size;
     if (filled > 0 || parser_->is_done()) return write_to_client(filled);
     transport().expires_after(plan_.response_timeout);
     with_stream([this](auto& stream) {
-      stream.async_read_some(upstream_buffer_.prepare(kRelayChunkBytes),
+      stream.async_read_some(upstream_buffer_.prepare(RelayBuffers::kBytes),
                              beast::bind_front_handler(&UpstreamExchange::on_body_read, shared_from_this()));
     });
   }
 
-  // Moves the buffered answer through the parser into chunk_, as far as
+  // Moves the buffered answer through the parser into the relay buffer, as far as
   // both go.
   void parse_buffered(error_code& ec) {
     while (!parser_->is_done() && upstream_buffer_.size() > 0) {
@@ -340,7 +339,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     relay_body();
   }
 
-  // Sends what is pending of the head, `filled` bytes of chunk_ in the
+  // Sends what is pending of the head, `filled` bytes of the relay buffer in the
   // client's framing, and the end of the body once the parser is done.
   void write_to_client(std::size_t filled) {
     static constexpr std::string_view kChunkEnd = "\r\n";
@@ -355,7 +354,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
       tail = filled == 0 ? (last_piece_ ? kLastChunk : std::string_view{})
                          : (last_piece_ ? kChunkEndAndLast : kChunkEnd);
     }
-    const std::array<asio::const_buffer, 3> pieces{asio::buffer(outgoing_), asio::buffer(chunk_.data(), filled),
+    const std::array<asio::const_buffer, 3> pieces{asio::buffer(outgoing_), asio::buffer(relay_buffer_.get(), filled),
                                                    asio::buffer(tail.data(), tail.size())};
     client_.expires_after(plan_.client_write_timeout);
     asio::async_write(client_, pieces,
@@ -423,7 +422,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   bool head_pending_ = false;  // outgoing_ holds the answer's head, not sent yet
   bool chunked_out_ = false;   // the client gets the body in chunks
   bool last_piece_ = false;    // the write in progress ends the answer
-  std::array<char, kRelayChunkBytes> chunk_;
+  std::unique_ptr<char[]> relay_buffer_;  // the answer's body passes through here
   ExchangeResult result_;
 };
 
