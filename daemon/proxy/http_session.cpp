@@ -10,12 +10,10 @@
 #include <vector>
 
 #include <boost/asio/buffers_iterator.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/rfc7230.hpp>
@@ -113,7 +111,7 @@ Response maintenance_response() {
 
 class HttpSession final : public ClientConnection, public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(WorkerContext& worker, tcp::socket socket)
+  HttpSession(WorkerContext& worker, WorkerSocket socket)
       : worker_(worker), client_(std::move(socket)), header_deadline_(client_.get_executor()) {
     worker_.connections.insert(this);
     worker_.connection_count.fetch_add(1, std::memory_order_relaxed);
@@ -149,6 +147,10 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     abort_exchange(exchange_);
     if (const auto tunnel = tunnel_.lock()) tunnel->close();
     client_.close();
+    if (tunnel_client_) {
+      error_code ignored;
+      tunnel_client_->close(ignored);
+    }
   }
 
  private:
@@ -511,8 +513,10 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     std::string to_upstream(asio::buffers_begin(read_ahead), asio::buffers_end(read_ahead));
     buffer_.consume(buffer_.size());
     client_.expires_never();
+    // The tunnel takes plain sockets; the client's moves out of its stream.
+    tunnel_client_.emplace(client_.release_socket());
     auto tunnel = std::make_shared<ByteTunnel>(
-        client_.socket(), std::move(*result.upstream), worker_.settings.client_idle_timeout,
+        *tunnel_client_, std::move(*result.upstream), worker_.settings.client_idle_timeout,
         [self = shared_from_this()](TunnelTotals totals) {
           self->request_.bytes_sent += totals.to_client;
           self->request_.bytes_received += totals.from_client;
@@ -651,7 +655,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
   }
 
   WorkerContext& worker_;
-  beast::tcp_stream client_;
+  WorkerStream client_;
   beast::flat_buffer buffer_;
   std::string peer_;
   asio::ip::address peer_ip_;
@@ -659,7 +663,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
   bool peer_trusted_ = false;
   bool waiting_for_request_ = false;
   // Slowloris guard: the whole header must arrive within client_header_timeout.
-  asio::steady_timer header_deadline_;
+  WorkerTimer header_deadline_;
   bool header_timed_out_ = false;
   std::optional<http::request_parser<http::string_body>> parser_;
   InFlight request_;
@@ -670,11 +674,12 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
   std::vector<const BackendEntry*> tried_;
   std::weak_ptr<UpstreamExchange> exchange_;
   std::weak_ptr<ByteTunnel> tunnel_;
+  std::optional<tcp::socket> tunnel_client_;  // the client's socket once a tunnel carries it
 };
 
 }  // namespace
 
-void serve_client_connection(WorkerContext& worker, tcp::socket socket) {
+void serve_client_connection(WorkerContext& worker, WorkerSocket socket) {
   std::make_shared<HttpSession>(worker, std::move(socket))->start();
 }
 

@@ -48,7 +48,7 @@ std::string pool_key(const BackendUrl& backend) {
 
 class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
  public:
-  UpstreamExchange(WorkerContext& worker, beast::tcp_stream& client,
+  UpstreamExchange(WorkerContext& worker, WorkerStream& client,
                    http::request<http::string_body> request, ExchangePlan plan,
                    std::function<void(ExchangeResult)> done)
       : worker_(worker),
@@ -100,7 +100,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   bool connected() const { return upstream_ || tls_; }
 
   // The TCP layer, for timeouts and closing; under TLS when there is TLS.
-  beast::tcp_stream& transport() { return tls_ ? beast::get_lowest_layer(*tls_) : *upstream_; }
+  WorkerStream& transport() { return tls_ ? beast::get_lowest_layer(*tls_) : *upstream_; }
 
   // Runs `operation` on the stream that carries HTTP: TLS or plain.
   template <class Operation>
@@ -115,18 +115,18 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   void connect() {
     reused_ = false;
     tls_.reset();
-    upstream_.emplace(worker_.io);
+    upstream_.emplace(worker_.io.get_executor());
     error_code not_an_address;
     const auto address = asio::ip::make_address(plan_.backend->host, not_an_address);
     if (!not_an_address) {
       return connect_to({tcp::endpoint(address, plan_.backend->port)});
     }
-    resolver_.emplace(worker_.io);
+    resolver_.emplace(worker_.io.get_executor());
     resolver_->async_resolve(plan_.backend->host, std::to_string(plan_.backend->port),
                              beast::bind_front_handler(&UpstreamExchange::on_resolved, shared_from_this()));
   }
 
-  void on_resolved(error_code ec, const tcp::resolver::results_type& results) {
+  void on_resolved(error_code ec, const WorkerResolver::results_type& results) {
     if (ec || aborted_) {
       return fail(Outcome::connect_failed, "cannot resolve " + plan_.backend->host + ": " + ec.message());
     }
@@ -293,7 +293,8 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     upstream_->expires_never();
     const auto pending = upstream_buffer_.data();
     result_.upstream_leftover.assign(asio::buffers_begin(pending), asio::buffers_end(pending));
-    result_.upstream = upstream_->release_socket();
+    // The tunnel takes plain sockets.
+    result_.upstream.emplace(upstream_->release_socket());
     finish(Outcome::upgraded);
   }
 
@@ -402,15 +403,15 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   }
 
   WorkerContext& worker_;
-  beast::tcp_stream& client_;
+  WorkerStream& client_;
   http::request<http::string_body> request_;
   const ExchangePlan plan_;
   std::function<void(ExchangeResult)> done_;
   const std::string pool_key_;
-  std::optional<tcp::resolver> resolver_;
+  std::optional<WorkerResolver> resolver_;
   // Until connected or taken from a pool, a backend connection is plain
   // TCP in upstream_; an https/wss one then moves into tls_.
-  std::optional<beast::tcp_stream> upstream_;
+  std::optional<WorkerStream> upstream_;
   std::optional<TlsUpstream> tls_;
   bool reused_ = false;
   bool retried_ = false;
@@ -426,7 +427,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   ExchangeResult result_;
 };
 
-std::weak_ptr<UpstreamExchange> exchange_with_backend(WorkerContext& worker, beast::tcp_stream& client,
+std::weak_ptr<UpstreamExchange> exchange_with_backend(WorkerContext& worker, WorkerStream& client,
                                                       http::request<http::string_body> request,
                                                       ExchangePlan plan,
                                                       std::function<void(ExchangeResult)> done) {

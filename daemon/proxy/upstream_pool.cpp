@@ -6,17 +6,15 @@
 
 namespace reg::proxy {
 
-using boost::asio::ip::tcp;
-
 // One system call per reuse: MSG_DONTWAIT makes this peek non-blocking
 // without switching the socket's mode (asio's non_blocking() is an ioctl).
-bool idle_socket_usable(tcp::socket& socket) {
+bool idle_socket_usable(WorkerSocket& socket) {
   char probe;
   const ssize_t peeked = ::recv(socket.native_handle(), &probe, 1, MSG_PEEK | MSG_DONTWAIT);
   return peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
-void close_quietly(tcp::socket& socket) {
+void close_quietly(WorkerSocket& socket) {
   boost::system::error_code ignored;
   socket.close(ignored);
 }

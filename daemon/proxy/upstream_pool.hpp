@@ -14,18 +14,18 @@
 #include <unordered_map>
 #include <vector>
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 
 #include "common/value_parsers.hpp"
+#include "daemon/proxy/worker_io.hpp"
 
 namespace reg::proxy {
 
 // An idle HTTP connection must have nothing to read: a pending EOF means the
 // backend closed it, and bytes (a TLS close_notify too) mean it is out of
 // step with us. Either way it is unusable. The peek never blocks.
-bool idle_socket_usable(boost::asio::ip::tcp::socket& socket);
-void close_quietly(boost::asio::ip::tcp::socket& socket);
+bool idle_socket_usable(WorkerSocket& socket);
+void close_quietly(WorkerSocket& socket);
 
 template <class Connection>
 class BasicUpstreamPool {
@@ -102,8 +102,8 @@ class BasicUpstreamPool {
 
   // A TLS connection is closed without close_notify: an idle backend
   // connection has no request in flight that would need it.
-  static boost::asio::ip::tcp::socket& socket_of(Connection& connection) {
-    if constexpr (std::is_same_v<Connection, boost::asio::ip::tcp::socket>) {
+  static WorkerSocket& socket_of(Connection& connection) {
+    if constexpr (std::is_same_v<Connection, WorkerSocket>) {
       return connection;
     } else {
       return boost::beast::get_lowest_layer(connection).socket();
@@ -118,6 +118,6 @@ class BasicUpstreamPool {
   std::unordered_map<std::string, std::vector<Idle>> idle_;
 };
 
-using UpstreamPool = BasicUpstreamPool<boost::asio::ip::tcp::socket>;
+using UpstreamPool = BasicUpstreamPool<WorkerSocket>;
 
 }  // namespace reg::proxy

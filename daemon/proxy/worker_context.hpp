@@ -8,8 +8,6 @@
 #include <unordered_set>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "daemon/proxy/access_log.hpp"
 #include "daemon/proxy/load_balancer.hpp"
@@ -17,11 +15,9 @@
 #include "daemon/proxy/relay_buffers.hpp"
 #include "daemon/proxy/route_table_publisher.hpp"
 #include "daemon/proxy/upstream_pool.hpp"
+#include "daemon/proxy/worker_io.hpp"
 
 namespace reg::proxy {
-
-// A connection to an https or wss backend.
-using TlsUpstream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
 // What a worker may ask of a live client connection when the proxy stops.
 class ClientConnection {

@@ -14,7 +14,7 @@ using Clock = UpstreamPool::Clock;
 // A connected pair of loopback sockets: `ours` as the pool would hold it,
 // `backend` as the backend's end.
 struct Connection {
-  tcp::socket ours;
+  WorkerSocket ours;
   tcp::socket backend;
 };
 
@@ -23,7 +23,7 @@ class Loopback {
   Loopback() : acceptor_(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0)) {}
 
   Connection connect() {
-    tcp::socket ours(io_);
+    WorkerSocket ours(io_.get_executor());
     ours.connect(acceptor_.local_endpoint());
     return Connection{std::move(ours), acceptor_.accept()};
   }
