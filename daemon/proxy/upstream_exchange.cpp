@@ -93,7 +93,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
       return pooled.has_value();
     }
     auto pooled = worker_.upstream.take(pool_key_, now);
-    if (pooled) upstream_.emplace(std::move(*pooled));
+    if (pooled) upstream_ = std::move(*pooled);
     return pooled.has_value();
   }
 
@@ -115,7 +115,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   void connect() {
     reused_ = false;
     tls_.reset();
-    upstream_.emplace(worker_.io.get_executor());
+    upstream_ = std::make_unique<WorkerStream>(worker_.io.get_executor());
     error_code not_an_address;
     const auto address = asio::ip::make_address(plan_.backend->host, not_an_address);
     if (!not_an_address) {
@@ -379,7 +379,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
         worker_.tls_upstream.give_back(pool_key_, std::move(*tls_), now);
         tls_.reset();
       } else {
-        worker_.upstream.give_back(pool_key_, upstream_->release_socket(), now);
+        worker_.upstream.give_back(pool_key_, std::move(upstream_), now);
       }
     }
     finish(Outcome::relayed);
@@ -411,7 +411,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   std::optional<WorkerResolver> resolver_;
   // Until connected or taken from a pool, a backend connection is plain
   // TCP in upstream_; an https/wss one then moves into tls_.
-  std::optional<WorkerStream> upstream_;
+  std::unique_ptr<WorkerStream> upstream_;
   std::optional<TlsUpstream> tls_;
   bool reused_ = false;
   bool retried_ = false;

@@ -3,11 +3,13 @@
 // keyed by backend "host:port". Bounded per key; a connection idle longer
 // than the idle timeout is closed, which should be shorter than the
 // backends' own keep-alive timeouts so that regd closes first (DESIGN.md
-// "Known traps": the stale keep-alive race). A plain connection is kept as
-// its socket, a TLS one as its whole stream, session state included.
+// "Known traps": the stale keep-alive race). A connection is kept as its
+// whole stream (a TLS one with its session state), so that reusing it costs
+// no allocation; a plain stream, which cannot be move-assigned, by pointer.
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -103,8 +105,8 @@ class BasicUpstreamPool {
   // A TLS connection is closed without close_notify: an idle backend
   // connection has no request in flight that would need it.
   static WorkerSocket& socket_of(Connection& connection) {
-    if constexpr (std::is_same_v<Connection, WorkerSocket>) {
-      return connection;
+    if constexpr (std::is_same_v<Connection, std::unique_ptr<WorkerStream>>) {
+      return connection->socket();
     } else {
       return boost::beast::get_lowest_layer(connection).socket();
     }
@@ -118,6 +120,6 @@ class BasicUpstreamPool {
   std::unordered_map<std::string, std::vector<Idle>> idle_;
 };
 
-using UpstreamPool = BasicUpstreamPool<WorkerSocket>;
+using UpstreamPool = BasicUpstreamPool<std::unique_ptr<WorkerStream>>;
 
 }  // namespace reg::proxy

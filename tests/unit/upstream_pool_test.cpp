@@ -14,7 +14,7 @@ using Clock = UpstreamPool::Clock;
 // A connected pair of loopback sockets: `ours` as the pool would hold it,
 // `backend` as the backend's end.
 struct Connection {
-  WorkerSocket ours;
+  std::unique_ptr<WorkerStream> ours;
   tcp::socket backend;
 };
 
@@ -25,7 +25,7 @@ class Loopback {
   Connection connect() {
     WorkerSocket ours(io_.get_executor());
     ours.connect(acceptor_.local_endpoint());
-    return Connection{std::move(ours), acceptor_.accept()};
+    return Connection{std::make_unique<WorkerStream>(std::move(ours)), acceptor_.accept()};
   }
 
  private:
@@ -42,14 +42,14 @@ TEST_CASE("a connection given back is taken again, newest first", "[upstream_poo
   UpstreamPool pool(4, Milliseconds(4000));
   auto first = loopback.connect();
   auto second = loopback.connect();
-  const auto second_port = second.ours.local_endpoint().port();
+  const auto second_port = second.ours->socket().local_endpoint().port();
   pool.give_back("b:80", std::move(first.ours), kStart);
   pool.give_back("b:80", std::move(second.ours), kStart);
   CHECK(pool.idle_count() == 2);
 
   auto taken = pool.take("b:80", kStart);
   REQUIRE(taken);
-  CHECK(taken->local_endpoint().port() == second_port);
+  CHECK((*taken)->socket().local_endpoint().port() == second_port);
   CHECK_FALSE(pool.take("other:80", kStart));
   CHECK(pool.idle_count() == 1);
 }
@@ -92,10 +92,10 @@ TEST_CASE("each key keeps at most the maximum, dropping the longest idle", "[ups
   UpstreamPool pool(2, Milliseconds(4000));
   std::vector<Connection> connections;
   for (int i = 0; i < 3; ++i) connections.push_back(loopback.connect());
-  const auto first_port = connections[0].ours.local_endpoint().port();
+  const auto first_port = connections[0].ours->socket().local_endpoint().port();
   for (auto& connection : connections) pool.give_back("b:80", std::move(connection.ours), kStart);
   CHECK(pool.idle_count() == 2);
-  while (auto taken = pool.take("b:80", kStart)) CHECK(taken->local_endpoint().port() != first_port);
+  while (auto taken = pool.take("b:80", kStart)) CHECK((*taken)->socket().local_endpoint().port() != first_port);
 }
 
 TEST_CASE("close_all empties the pool", "[upstream_pool]") {
