@@ -87,12 +87,14 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   bool take_pooled_connection() {
     const auto now = std::chrono::steady_clock::now();
+    // fail_before_answer() resends these on a fresh connection.
+    const auto check = is_idempotent(request_.method()) ? ReuseCheck::unless_fresh : ReuseCheck::always;
     if (plan_.backend->tls()) {
-      auto pooled = worker_.tls_upstream.take(pool_key_, now);
+      auto pooled = worker_.tls_upstream.take(pool_key_, now, check);
       if (pooled) tls_.emplace(std::move(*pooled));
       return pooled.has_value();
     }
-    auto pooled = worker_.upstream.take(pool_key_, now);
+    auto pooled = worker_.upstream.take(pool_key_, now, check);
     if (pooled) upstream_ = std::move(*pooled);
     return pooled.has_value();
   }

@@ -29,6 +29,14 @@ namespace reg::proxy {
 bool idle_socket_usable(WorkerSocket& socket);
 void close_quietly(WorkerSocket& socket);
 
+// Whether a connection idle for less than kFreshIdle is checked too. The
+// check is a system call per reuse; a caller that resends its request on a
+// fresh connection when a reused one turns out dead (idempotent requests,
+// as nginx and HAProxy do) can skip it for connections that were in use a
+// moment ago, which is nearly every reuse under load.
+enum class ReuseCheck { always, unless_fresh };
+inline constexpr std::chrono::milliseconds kFreshIdle{5};
+
 template <class Connection>
 class BasicUpstreamPool {
  public:
@@ -41,15 +49,19 @@ class BasicUpstreamPool {
 
   // The most recently used connection to `key` that is still open, or
   // nullopt. Closes the expired ones and those the backend has closed (or
-  // sent unsolicited bytes on) while they sat idle.
-  std::optional<Connection> take(const std::string& key, Clock::time_point now) {
+  // sent unsolicited bytes on) while they sat idle; with ReuseCheck::unless_fresh,
+  // a connection idle for less than kFreshIdle is handed out unchecked.
+  std::optional<Connection> take(const std::string& key, Clock::time_point now, ReuseCheck check = ReuseCheck::always) {
     const auto found = idle_.find(key);
     if (found == idle_.end()) return std::nullopt;
     std::vector<Idle>& connections = found->second;
     while (!connections.empty()) {
       Idle idle = std::move(connections.back());
       connections.pop_back();
-      if (!expired(idle, now) && idle_socket_usable(socket_of(idle.connection))) return std::move(idle.connection);
+      const bool trusted = check == ReuseCheck::unless_fresh && now - idle.since < kFreshIdle;
+      if (!expired(idle, now) && (trusted || idle_socket_usable(socket_of(idle.connection)))) {
+        return std::move(idle.connection);
+      }
       close_quietly(socket_of(idle.connection));
     }
     return std::nullopt;

@@ -64,6 +64,21 @@ TEST_CASE("a connection the backend closed is not handed out", "[upstream_pool]"
   CHECK(pool.idle_count() == 0);
 }
 
+TEST_CASE("a connection in use a moment ago is handed out unchecked only to a caller that can resend",
+          "[upstream_pool]") {
+  Loopback loopback;
+  UpstreamPool pool(4, Milliseconds(4000));
+  auto connection = loopback.connect();
+  pool.give_back("b:80", std::move(connection.ours), kStart);
+  connection.backend.close();
+  CHECK(pool.take("b:80", kStart + kFreshIdle / 2, ReuseCheck::unless_fresh));
+
+  auto other = loopback.connect();
+  pool.give_back("b:80", std::move(other.ours), kStart);
+  other.backend.close();
+  CHECK_FALSE(pool.take("b:80", kStart + kFreshIdle, ReuseCheck::unless_fresh));
+}
+
 TEST_CASE("a connection with unexpected bytes waiting is not handed out", "[upstream_pool]") {
   Loopback loopback;
   UpstreamPool pool(4, Milliseconds(4000));
