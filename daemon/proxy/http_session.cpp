@@ -112,7 +112,7 @@ Response maintenance_response() {
 class HttpSession final : public ClientConnection, public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(WorkerContext& worker, WorkerSocket socket)
-      : worker_(worker), client_(std::move(socket)), header_deadline_(client_.get_executor()) {
+      : worker_(worker), client_(std::move(socket)), header_timer_(client_.get_executor()) {
     worker_.connections.insert(this);
     worker_.connection_count.fetch_add(1, std::memory_order_relaxed);
   }
@@ -191,20 +191,34 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     // answer 408, so a timer of our own cancels the read instead.
     client_.expires_never();
     header_timed_out_ = false;
-    header_deadline_.expires_after(worker_.settings.client_header_timeout);
-    header_deadline_.async_wait([weak = weak_from_this()](error_code ec) {
-      const auto self = weak.lock();
-      if (ec || !self) return;
-      self->header_timed_out_ = true;
-      self->client_.socket().cancel(ec);
-    });
+    reading_header_ = true;
+    header_deadline_ = Clock::now() + worker_.settings.client_header_timeout;
+    if (!header_timer_armed_) arm_header_timer();
     http::async_read_header(client_, buffer_, *parser_,
                             beast::bind_front_handler(&HttpSession::on_request_header, shared_from_this()));
   }
 
+  // One wait per connection rather than per request: arming and cancelling
+  // a timer for every request of a kept-alive connection cost a timer-queue
+  // update and an extra handler run each time. When the wait ends early for
+  // a later request's deadline, it is simply armed again.
+  void arm_header_timer() {
+    header_timer_armed_ = true;
+    header_timer_.expires_at(header_deadline_);
+    header_timer_.async_wait([weak = weak_from_this()](error_code ec) {
+      const auto self = weak.lock();
+      if (ec || !self) return;
+      self->header_timer_armed_ = false;
+      if (!self->reading_header_) return;
+      if (Clock::now() < self->header_deadline_) return self->arm_header_timer();
+      self->header_timed_out_ = true;
+      self->client_.socket().cancel(ec);
+    });
+  }
+
   void on_request_header(error_code ec, std::size_t bytes) {
-    header_deadline_.cancel();
     waiting_for_request_ = false;
+    reading_header_ = false;
     request_ = InFlight{};
     request_.started = Clock::now();
     request_.bytes_received = bytes;
@@ -663,7 +677,10 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
   bool peer_trusted_ = false;
   bool waiting_for_request_ = false;
   // Slowloris guard: the whole header must arrive within client_header_timeout.
-  WorkerTimer header_deadline_;
+  WorkerTimer header_timer_;
+  Clock::time_point header_deadline_;
+  bool header_timer_armed_ = false;
+  bool reading_header_ = false;
   bool header_timed_out_ = false;
   std::optional<http::request_parser<http::string_body>> parser_;
   InFlight request_;
