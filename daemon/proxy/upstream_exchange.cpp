@@ -198,11 +198,36 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     read_answer_header();
   }
 
+  // Beast's async_read_header, without its layers of composed operations:
+  // parse what is buffered, read more only while the header is incomplete.
   void read_answer_header() {
+    while (!parser_->is_header_done() && upstream_buffer_.size() > 0) {
+      error_code ec;
+      const std::size_t used = parser_->put(upstream_buffer_.data(), ec);
+      upstream_buffer_.consume(used);
+      if (ec == http::error::need_more) break;
+      if (ec) return fail_before_answer(ec);
+    }
+    if (parser_->is_header_done()) return on_answer_header({}, 0);
     with_stream([this](auto& stream) {
-      http::async_read_header(stream, upstream_buffer_, *parser_,
-                              beast::bind_front_handler(&UpstreamExchange::on_answer_header, shared_from_this()));
+      stream.async_read_some(upstream_buffer_.prepare(RelayBuffers::kBytes),
+                             beast::bind_front_handler(&UpstreamExchange::on_answer_read, shared_from_this()));
     });
+  }
+
+  void on_answer_read(error_code ec, std::size_t bytes) {
+    upstream_buffer_.commit(bytes);
+    if (ec == asio::error::eof) {
+      // As Beast reports it: a header cut short, or no answer at all.
+      if (parser_->got_some()) {
+        ec = {};
+        parser_->put_eof(ec);
+      } else {
+        ec = http::error::end_of_stream;
+      }
+    }
+    if (ec) return fail_before_answer(ec);
+    read_answer_header();
   }
 
   void on_answer_header(error_code ec, std::size_t) {
