@@ -44,7 +44,7 @@ using Clock = std::chrono::steady_clock;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
-// What one read asks for while a kept-alive connection waits for its next request.
+// What one read of a request header (or of the wait for the next one) asks for.
 constexpr std::size_t kReadChunkBytes = 4096;
 // After the last answer on a connection, unread request bytes are drained for
 // this long before closing, so that the close does not turn into a reset that
@@ -194,8 +194,39 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     reading_header_ = true;
     header_deadline_ = Clock::now() + worker_.settings.client_header_timeout;
     if (!header_timer_armed_) arm_header_timer();
-    http::async_read_header(client_, buffer_, *parser_,
-                            beast::bind_front_handler(&HttpSession::on_request_header, shared_from_this()));
+    header_bytes_ = 0;
+    parse_request_header();
+  }
+
+  // Beast's async_read_header, without its layers of composed operations:
+  // parse what is buffered, read more only while the header is incomplete.
+  void parse_request_header() {
+    while (!parser_->is_header_done() && buffer_.size() > 0) {
+      error_code ec;
+      const std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      header_bytes_ += used;
+      if (ec == http::error::need_more) break;
+      if (ec) return on_request_header(ec, header_bytes_);
+    }
+    if (parser_->is_header_done()) return on_request_header({}, header_bytes_);
+    client_.async_read_some(buffer_.prepare(kReadChunkBytes),
+                            beast::bind_front_handler(&HttpSession::on_request_bytes, shared_from_this()));
+  }
+
+  void on_request_bytes(error_code ec, std::size_t bytes) {
+    buffer_.commit(bytes);
+    if (ec == asio::error::eof) {
+      // As Beast reports it: a header cut short, or no request at all.
+      if (parser_->got_some()) {
+        ec = {};
+        parser_->put_eof(ec);
+      } else {
+        ec = http::error::end_of_stream;
+      }
+    }
+    if (ec) return on_request_header(ec, header_bytes_);
+    parse_request_header();
   }
 
   // One wait per connection rather than per request: arming and cancelling
@@ -682,6 +713,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
   bool header_timer_armed_ = false;
   bool reading_header_ = false;
   bool header_timed_out_ = false;
+  std::size_t header_bytes_ = 0;  // of the request header being read
   std::optional<http::request_parser<http::string_body>> parser_;
   InFlight request_;
   std::optional<Response> own_response_;
