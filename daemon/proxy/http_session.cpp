@@ -24,8 +24,9 @@
 #include "daemon/proxy/forwarded_headers.hpp"
 #include "daemon/proxy/idempotent_method.hpp"
 #include "daemon/proxy/circuit_breaker.hpp"
-#include "daemon/proxy/maintenance_page.hpp"
+#include "daemon/proxy/proxy_answers.hpp"
 #include "daemon/proxy/rate_limiter.hpp"
+#include "daemon/proxy/request_checks.hpp"
 #include "daemon/proxy/request_target.hpp"
 #include "daemon/proxy/route_runtime.hpp"
 #include "daemon/proxy/trusted_proxies.hpp"
@@ -53,61 +54,6 @@ constexpr auto kLingerTime = std::chrono::seconds(2);
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr std::string_view kDrainRetryAfter = "5";
 constexpr std::string_view kCircuitRetryAfter = "5";
-
-// Request smuggling guard (DESIGN.md "Known traps"): Beast 1.74 accepts
-// framings that other servers on the path may read differently.
-std::optional<std::string_view> framing_problem(const Request& request) {
-  const auto encodings = request.count(http::field::transfer_encoding);
-  const auto lengths = request.count(http::field::content_length);
-  if (lengths > 1) return "more than one Content-Length header\n";
-  if (encodings == 0) return std::nullopt;
-  if (encodings > 1 || request.version() < 11 ||
-      !beast::iequals(request[http::field::transfer_encoding], "chunked")) {
-    return "unsupported Transfer-Encoding\n";
-  }
-  if (lengths > 0) return "Transfer-Encoding together with Content-Length\n";
-  return std::nullopt;
-}
-
-bool asks_for_websocket(const Request& request) {
-  return http::token_list{request[http::field::upgrade]}.exists("websocket");
-}
-
-bool expects_continue(const Request& request) {
-  return beast::iequals(request[http::field::expect], "100-continue");
-}
-
-// The client sent something that is not HTTP, rather than going away.
-bool is_malformed_request(const error_code& ec) {
-  return ec.category() == http::make_error_code(http::error::bad_method).category() &&
-         ec != http::error::end_of_stream && ec != http::error::partial_message;
-}
-
-Response plain_response(http::status status, std::string text) {
-  Response response{status, 11};
-  response.set(http::field::content_type, "text/plain; charset=utf-8");
-  response.body() = std::move(text);
-  return response;
-}
-
-// 429 with the IETF RateLimit fields, so a client can pace itself.
-Response rate_limited_response(const RateDecision& decision) {
-  auto response = plain_response(http::status::too_many_requests, "rate limit exceeded\n");
-  response.set(http::field::retry_after, std::to_string(decision.retry_after_seconds()));
-  response.set("RateLimit-Limit", std::to_string(decision.limit));
-  response.set("RateLimit-Remaining", std::to_string(decision.remaining));
-  response.set("RateLimit-Reset", std::to_string(decision.reset_seconds()));
-  return response;
-}
-
-Response maintenance_response() {
-  Response response{static_cast<http::status>(kMaintenanceStatus), 11};
-  response.set(http::field::content_type, kMaintenanceContentType);
-  response.set(http::field::retry_after, kMaintenanceRetryAfter);
-  response.set(kMaintenanceHeader, "true");
-  response.body() = maintenance_page_html();
-  return response;
-}
 
 class HttpSession final : public ClientConnection, public std::enable_shared_from_this<HttpSession> {
  public:
