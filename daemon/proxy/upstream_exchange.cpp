@@ -8,7 +8,6 @@
 
 #include <boost/asio/buffers_iterator.hpp>
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -62,13 +61,6 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   ~UpstreamExchange() { worker_.relay_buffers.give_back(std::move(relay_buffer_)); }
 
   void start() {
-    if (plan_.backend->tls() && plan_.upgrade) {
-      // Posted, so that `done` never runs inside exchange_with_backend().
-      asio::post(worker_.io, [self = shared_from_this()] {
-        self->fail(Outcome::tls_unsupported, "wss backends are not supported yet");
-      });
-      return;
-    }
     if (!plan_.upgrade && take_pooled_connection()) {
       reused_ = true;
       return send_request();
@@ -78,7 +70,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   void abort() {
     aborted_ = true;
-    if (connected()) transport().close();
+    if (connected()) close_transport();
     if (resolver_) resolver_->cancel();
   }
 
@@ -102,7 +94,25 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   bool connected() const { return upstream_ || tls_; }
 
   // The TCP layer, for timeouts and closing; under TLS when there is TLS.
-  WorkerStream& transport() { return tls_ ? beast::get_lowest_layer(*tls_) : *upstream_; }
+  // (A TLS connection's TCP stream has the type the tunnel takes; a plain
+  // one has the worker's executor.)
+  template <class Operation>
+  void with_transport(Operation&& operation) {
+    if (tls_) {
+      operation(beast::get_lowest_layer(*tls_));
+    } else {
+      operation(*upstream_);
+    }
+  }
+  void close_transport() {
+    with_transport([](auto& transport) { transport.close(); });
+  }
+  void transport_expires_after(Milliseconds timeout) {
+    with_transport([timeout](auto& transport) { transport.expires_after(timeout); });
+  }
+  void transport_expires_never() {
+    with_transport([](auto& transport) { transport.expires_never(); });
+  }
 
   // Runs `operation` on the stream that carries HTTP: TLS or plain.
   template <class Operation>
@@ -156,10 +166,10 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   // request was not sent and may be retried elsewhere.
   void start_tls() {
     // The connection keeps its own reference to the context's OpenSSL state.
-    tls_.emplace(std::move(*upstream_), *shared_tls_client_context());
+    tls_.emplace(beast::tcp_stream(upstream_->release_socket()), *shared_tls_client_context());
     upstream_.reset();
     expect_server_name(tls_->native_handle(), plan_.backend->host);
-    transport().expires_after(plan_.connect_timeout);
+    transport_expires_after(plan_.connect_timeout);
     tls_->async_handshake(asio::ssl::stream_base::client,
                           beast::bind_front_handler(&UpstreamExchange::on_tls_established, shared_from_this()));
   }
@@ -173,7 +183,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   void send_request() {
     start_answer();
     upstream_buffer_.clear();
-    transport().expires_after(plan_.response_timeout);
+    transport_expires_after(plan_.response_timeout);
     outgoing_.clear();
     append_request_head(outgoing_, request_);
     const std::array<asio::const_buffer, 2> head_and_body{asio::buffer(outgoing_), asio::buffer(request_.body())};
@@ -251,7 +261,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     if (reused_ && !retried_ && !aborted_ && nothing_received && is_dead_connection(ec) &&
         is_idempotent(request_.method())) {
       retried_ = true;
-      transport().close();
+      close_transport();
       return connect();
     }
     if (ec == beast::error::timeout) return fail(Outcome::timed_out, "the backend did not answer in time");
@@ -317,11 +327,16 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     result_.bytes_sent += bytes;
     if (ec) return fail_relay();
     client_.expires_never();
-    upstream_->expires_never();
+    transport_expires_never();
     const auto pending = upstream_buffer_.data();
     result_.upstream_leftover.assign(asio::buffers_begin(pending), asio::buffers_end(pending));
-    // The tunnel takes plain sockets.
-    result_.upstream.emplace(upstream_->release_socket());
+    if (tls_) {
+      result_.tls_upstream.emplace(std::move(*tls_));
+      tls_.reset();
+    } else {
+      // The tunnel takes plain sockets.
+      result_.upstream.emplace(upstream_->release_socket());
+    }
     finish(Outcome::upgraded);
   }
 
@@ -338,7 +353,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     // the client: with chunked framing it would read as the end of the body.
     const std::size_t filled = RelayBuffers::kBytes - body.size;
     if (filled > 0 || parser_->is_done()) return write_to_client(filled);
-    transport().expires_after(plan_.response_timeout);
+    transport_expires_after(plan_.response_timeout);
     with_stream([this](auto& stream) {
       stream.async_read_some(upstream_buffer_.prepare(RelayBuffers::kBytes),
                              beast::bind_front_handler(&UpstreamExchange::on_body_read, shared_from_this()));
@@ -400,7 +415,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     client_.expires_never();
     const bool reusable = parser_->keep_alive() && upstream_buffer_.size() == 0 && !worker_.stopping;
     if (reusable) {
-      transport().expires_never();
+      transport_expires_never();
       const auto now = std::chrono::steady_clock::now();
       if (tls_) {
         worker_.tls_upstream.give_back(pool_key_, std::move(*tls_), now);
@@ -413,12 +428,12 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   }
 
   void fail_relay() {
-    transport().close();
+    close_transport();
     finish(Outcome::relay_failed);
   }
 
   void fail(Outcome outcome, std::string detail) {
-    if (connected()) transport().close();
+    if (connected()) close_transport();
     result_.detail = std::move(detail);
     finish(outcome);
   }

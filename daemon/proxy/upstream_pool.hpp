@@ -17,6 +17,7 @@
 #include <vector>
 
 #include <boost/beast/core/stream_traits.hpp>
+#include <boost/system/error_code.hpp>
 
 #include "common/value_parsers.hpp"
 #include "daemon/proxy/worker_io.hpp"
@@ -26,8 +27,13 @@ namespace reg::proxy {
 // An idle HTTP connection must have nothing to read: a pending EOF means the
 // backend closed it, and bytes (a TLS close_notify too) mean it is out of
 // step with us. Either way it is unusable. The peek never blocks.
-bool idle_socket_usable(WorkerSocket& socket);
-void close_quietly(WorkerSocket& socket);
+bool idle_socket_usable(int descriptor);
+
+template <class Socket>
+void close_quietly(Socket& socket) {
+  boost::system::error_code ignored;
+  socket.close(ignored);
+}
 
 // Whether a connection idle for less than kFreshIdle is checked too. The
 // check is a system call per reuse; a caller that resends its request on a
@@ -59,7 +65,7 @@ class BasicUpstreamPool {
       Idle idle = std::move(connections.back());
       connections.pop_back();
       const bool trusted = check == ReuseCheck::unless_fresh && now - idle.since < kFreshIdle;
-      if (!expired(idle, now) && (trusted || idle_socket_usable(socket_of(idle.connection)))) {
+      if (!expired(idle, now) && (trusted || idle_socket_usable(socket_of(idle.connection).native_handle()))) {
         return std::move(idle.connection);
       }
       close_quietly(socket_of(idle.connection));
@@ -116,7 +122,7 @@ class BasicUpstreamPool {
 
   // A TLS connection is closed without close_notify: an idle backend
   // connection has no request in flight that would need it.
-  static WorkerSocket& socket_of(Connection& connection) {
+  static auto& socket_of(Connection& connection) {
     if constexpr (std::is_same_v<Connection, std::unique_ptr<WorkerStream>>) {
       return connection->socket();
     } else {

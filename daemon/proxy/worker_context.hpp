@@ -14,6 +14,7 @@
 #include "daemon/proxy/proxy_server.hpp"
 #include "daemon/proxy/relay_buffers.hpp"
 #include "daemon/proxy/route_table_publisher.hpp"
+#include "daemon/proxy/tls_upstream.hpp"
 #include "daemon/proxy/upstream_pool.hpp"
 #include "daemon/proxy/worker_io.hpp"
 

@@ -10,7 +10,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/basic_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 namespace reg::proxy {
 
@@ -20,7 +19,5 @@ using WorkerStream = boost::beast::basic_stream<boost::asio::ip::tcp, WorkerExec
 using WorkerTimer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
                                                       boost::asio::wait_traits<std::chrono::steady_clock>, WorkerExecutor>;
 using WorkerResolver = boost::asio::ip::basic_resolver<boost::asio::ip::tcp, WorkerExecutor>;
-// A connection to an https or wss backend.
-using TlsUpstream = boost::beast::ssl_stream<WorkerStream>;
 
 }  // namespace reg::proxy
