@@ -9,12 +9,11 @@
 #include <boost/asio/buffers_iterator.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/asio/write.hpp>
 
 #include "daemon/proxy/forwarded_headers.hpp"
 #include "daemon/proxy/idempotent_method.hpp"
