@@ -10,12 +10,10 @@
 #include <vector>
 
 #include <boost/asio/buffers_iterator.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/rfc7230.hpp>
@@ -26,8 +24,9 @@
 #include "daemon/proxy/forwarded_headers.hpp"
 #include "daemon/proxy/idempotent_method.hpp"
 #include "daemon/proxy/circuit_breaker.hpp"
-#include "daemon/proxy/maintenance_page.hpp"
+#include "daemon/proxy/proxy_answers.hpp"
 #include "daemon/proxy/rate_limiter.hpp"
+#include "daemon/proxy/request_checks.hpp"
 #include "daemon/proxy/request_target.hpp"
 #include "daemon/proxy/route_runtime.hpp"
 #include "daemon/proxy/trusted_proxies.hpp"
@@ -46,7 +45,7 @@ using Clock = std::chrono::steady_clock;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
-// What one read asks for while a kept-alive connection waits for its next request.
+// What one read of a request header (or of the wait for the next one) asks for.
 constexpr std::size_t kReadChunkBytes = 4096;
 // After the last answer on a connection, unread request bytes are drained for
 // this long before closing, so that the close does not turn into a reset that
@@ -56,65 +55,10 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr std::string_view kDrainRetryAfter = "5";
 constexpr std::string_view kCircuitRetryAfter = "5";
 
-// Request smuggling guard (DESIGN.md "Known traps"): Beast 1.74 accepts
-// framings that other servers on the path may read differently.
-std::optional<std::string_view> framing_problem(const Request& request) {
-  const auto encodings = request.count(http::field::transfer_encoding);
-  const auto lengths = request.count(http::field::content_length);
-  if (lengths > 1) return "more than one Content-Length header\n";
-  if (encodings == 0) return std::nullopt;
-  if (encodings > 1 || request.version() < 11 ||
-      !beast::iequals(request[http::field::transfer_encoding], "chunked")) {
-    return "unsupported Transfer-Encoding\n";
-  }
-  if (lengths > 0) return "Transfer-Encoding together with Content-Length\n";
-  return std::nullopt;
-}
-
-bool asks_for_websocket(const Request& request) {
-  return http::token_list{request[http::field::upgrade]}.exists("websocket");
-}
-
-bool expects_continue(const Request& request) {
-  return beast::iequals(request[http::field::expect], "100-continue");
-}
-
-// The client sent something that is not HTTP, rather than going away.
-bool is_malformed_request(const error_code& ec) {
-  return ec.category() == http::make_error_code(http::error::bad_method).category() &&
-         ec != http::error::end_of_stream && ec != http::error::partial_message;
-}
-
-Response plain_response(http::status status, std::string text) {
-  Response response{status, 11};
-  response.set(http::field::content_type, "text/plain; charset=utf-8");
-  response.body() = std::move(text);
-  return response;
-}
-
-// 429 with the IETF RateLimit fields, so a client can pace itself.
-Response rate_limited_response(const RateDecision& decision) {
-  auto response = plain_response(http::status::too_many_requests, "rate limit exceeded\n");
-  response.set(http::field::retry_after, std::to_string(decision.retry_after_seconds()));
-  response.set("RateLimit-Limit", std::to_string(decision.limit));
-  response.set("RateLimit-Remaining", std::to_string(decision.remaining));
-  response.set("RateLimit-Reset", std::to_string(decision.reset_seconds()));
-  return response;
-}
-
-Response maintenance_response() {
-  Response response{static_cast<http::status>(kMaintenanceStatus), 11};
-  response.set(http::field::content_type, kMaintenanceContentType);
-  response.set(http::field::retry_after, kMaintenanceRetryAfter);
-  response.set(kMaintenanceHeader, "true");
-  response.body() = maintenance_page_html();
-  return response;
-}
-
 class HttpSession final : public ClientConnection, public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(WorkerContext& worker, tcp::socket socket)
-      : worker_(worker), client_(std::move(socket)), header_deadline_(client_.get_executor()) {
+  HttpSession(WorkerContext& worker, WorkerSocket socket)
+      : worker_(worker), client_(std::move(socket)), header_timer_(client_.get_executor()) {
     worker_.connections.insert(this);
     worker_.connection_count.fetch_add(1, std::memory_order_relaxed);
   }
@@ -149,6 +93,10 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     abort_exchange(exchange_);
     if (const auto tunnel = tunnel_.lock()) tunnel->close();
     client_.close();
+    if (tunnel_client_) {
+      error_code ignored;
+      tunnel_client_->close(ignored);
+    }
   }
 
  private:
@@ -189,20 +137,65 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     // answer 408, so a timer of our own cancels the read instead.
     client_.expires_never();
     header_timed_out_ = false;
-    header_deadline_.expires_after(worker_.settings.client_header_timeout);
-    header_deadline_.async_wait([weak = weak_from_this()](error_code ec) {
+    reading_header_ = true;
+    header_deadline_ = Clock::now() + worker_.settings.client_header_timeout;
+    if (!header_timer_armed_) arm_header_timer();
+    header_bytes_ = 0;
+    parse_request_header();
+  }
+
+  // Beast's async_read_header, without its layers of composed operations:
+  // parse what is buffered, read more only while the header is incomplete.
+  void parse_request_header() {
+    while (!parser_->is_header_done() && buffer_.size() > 0) {
+      error_code ec;
+      const std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      header_bytes_ += used;
+      if (ec == http::error::need_more) break;
+      if (ec) return on_request_header(ec, header_bytes_);
+    }
+    if (parser_->is_header_done()) return on_request_header({}, header_bytes_);
+    client_.async_read_some(buffer_.prepare(kReadChunkBytes),
+                            beast::bind_front_handler(&HttpSession::on_request_bytes, shared_from_this()));
+  }
+
+  void on_request_bytes(error_code ec, std::size_t bytes) {
+    buffer_.commit(bytes);
+    if (ec == asio::error::eof) {
+      // As Beast reports it: a header cut short, or no request at all.
+      if (parser_->got_some()) {
+        ec = {};
+        parser_->put_eof(ec);
+      } else {
+        ec = http::error::end_of_stream;
+      }
+    }
+    if (ec) return on_request_header(ec, header_bytes_);
+    parse_request_header();
+  }
+
+  // One wait per connection rather than per request: arming and cancelling
+  // a timer for every request of a kept-alive connection cost a timer-queue
+  // update and an extra handler run each time. When the wait ends early for
+  // a later request's deadline, it is simply armed again.
+  void arm_header_timer() {
+    header_timer_armed_ = true;
+    header_timer_.expires_at(header_deadline_);
+    header_timer_.async_wait([weak = weak_from_this()](error_code ec) {
       const auto self = weak.lock();
       if (ec || !self) return;
+      self->header_timer_armed_ = false;
+      if (!self->reading_header_) return;
+      if (Clock::now() < self->header_deadline_) return self->arm_header_timer();
       self->header_timed_out_ = true;
       self->client_.socket().cancel(ec);
     });
-    http::async_read_header(client_, buffer_, *parser_,
-                            beast::bind_front_handler(&HttpSession::on_request_header, shared_from_this()));
   }
 
   void on_request_header(error_code ec, std::size_t bytes) {
-    header_deadline_.cancel();
     waiting_for_request_ = false;
+    reading_header_ = false;
     request_ = InFlight{};
     request_.started = Clock::now();
     request_.bytes_received = bytes;
@@ -517,9 +510,11 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
       self->close_now();
     };
     const Milliseconds idle_timeout = worker_.settings.client_idle_timeout;
+    // The tunnel takes plain sockets; the client's moves out of its stream.
+    tunnel_client_.emplace(client_.release_socket());
     auto tunnel = result.tls_upstream
-                      ? make_byte_tunnel(client_.socket(), std::move(*result.tls_upstream), idle_timeout, std::move(done))
-                      : make_byte_tunnel(client_.socket(), std::move(*result.upstream), idle_timeout, std::move(done));
+                      ? make_byte_tunnel(*tunnel_client_, std::move(*result.tls_upstream), idle_timeout, std::move(done))
+                      : make_byte_tunnel(*tunnel_client_, std::move(*result.upstream), idle_timeout, std::move(done));
     tunnel_ = tunnel;
     tunnel->start(std::move(to_upstream), std::move(result.upstream_leftover));
   }
@@ -652,7 +647,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
   }
 
   WorkerContext& worker_;
-  beast::tcp_stream client_;
+  WorkerStream client_;
   beast::flat_buffer buffer_;
   std::string peer_;
   asio::ip::address peer_ip_;
@@ -660,8 +655,12 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
   bool peer_trusted_ = false;
   bool waiting_for_request_ = false;
   // Slowloris guard: the whole header must arrive within client_header_timeout.
-  asio::steady_timer header_deadline_;
+  WorkerTimer header_timer_;
+  Clock::time_point header_deadline_;
+  bool header_timer_armed_ = false;
+  bool reading_header_ = false;
   bool header_timed_out_ = false;
+  std::size_t header_bytes_ = 0;  // of the request header being read
   std::optional<http::request_parser<http::string_body>> parser_;
   InFlight request_;
   std::optional<Response> own_response_;
@@ -671,11 +670,12 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
   std::vector<const BackendEntry*> tried_;
   std::weak_ptr<UpstreamExchange> exchange_;
   std::weak_ptr<ByteTunnel> tunnel_;
+  std::optional<tcp::socket> tunnel_client_;  // the client's socket once a tunnel carries it
 };
 
 }  // namespace
 
-void serve_client_connection(WorkerContext& worker, tcp::socket socket) {
+void serve_client_connection(WorkerContext& worker, WorkerSocket socket) {
   std::make_shared<HttpSession>(worker, std::move(socket))->start();
 }
 

@@ -125,7 +125,8 @@ class Worker {
   }
 
   void accept() {
-    acceptor_->async_accept([this](error_code ec, tcp::socket socket) {
+    // Accepted into the io_context directly, so the socket gets its concrete executor.
+    acceptor_->async_accept(*io_, [this](error_code ec, WorkerSocket socket) {
       if (ec == asio::error::operation_aborted || context_.stopping) return;
       if (!ec) {
         serve_client_connection(context_, std::move(socket));

@@ -4,21 +4,21 @@
 #include <chrono>
 #include <limits>
 #include <optional>
+#include <string_view>
 
 #include <boost/asio/buffers_iterator.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include "daemon/proxy/forwarded_headers.hpp"
 #include "daemon/proxy/idempotent_method.hpp"
 #include "daemon/proxy/maintenance_page.hpp"
+#include "daemon/proxy/message_head.hpp"
 #include "daemon/proxy/tls_client_context.hpp"
 #include "daemon/proxy/worker_context.hpp"
 
@@ -30,10 +30,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
-
-// Large enough that a big body moves in few system calls, small enough that
-// thousands of concurrent relays stay cheap.
-constexpr std::size_t kRelayChunkBytes = 16 * 1024;
 
 // The ways a backend closes a kept-alive connection under our feet.
 bool is_dead_connection(const error_code& ec) {
@@ -50,7 +46,7 @@ std::string pool_key(const BackendUrl& backend) {
 
 class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
  public:
-  UpstreamExchange(WorkerContext& worker, beast::tcp_stream& client,
+  UpstreamExchange(WorkerContext& worker, WorkerStream& client,
                    http::request<http::string_body> request, ExchangePlan plan,
                    std::function<void(ExchangeResult)> done)
       : worker_(worker),
@@ -58,7 +54,10 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
         request_(std::move(request)),
         plan_(plan),
         done_(std::move(done)),
-        pool_key_(pool_key(*plan.backend)) {}
+        pool_key_(pool_key(*plan.backend)),
+        relay_buffer_(worker.relay_buffers.take()) {}
+
+  ~UpstreamExchange() { worker_.relay_buffers.give_back(std::move(relay_buffer_)); }
 
   void start() {
     if (!plan_.upgrade && take_pooled_connection()) {
@@ -70,7 +69,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   void abort() {
     aborted_ = true;
-    if (connected()) transport().close();
+    if (connected()) close_transport();
     if (resolver_) resolver_->cancel();
   }
 
@@ -79,20 +78,40 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   bool take_pooled_connection() {
     const auto now = std::chrono::steady_clock::now();
+    // fail_before_answer() resends these on a fresh connection.
+    const auto check = is_idempotent(request_.method()) ? ReuseCheck::unless_fresh : ReuseCheck::always;
     if (plan_.backend->tls()) {
-      auto pooled = worker_.tls_upstream.take(pool_key_, now);
+      auto pooled = worker_.tls_upstream.take(pool_key_, now, check);
       if (pooled) tls_.emplace(std::move(*pooled));
       return pooled.has_value();
     }
-    auto pooled = worker_.upstream.take(pool_key_, now);
-    if (pooled) upstream_.emplace(std::move(*pooled));
+    auto pooled = worker_.upstream.take(pool_key_, now, check);
+    if (pooled) upstream_ = std::move(*pooled);
     return pooled.has_value();
   }
 
   bool connected() const { return upstream_ || tls_; }
 
   // The TCP layer, for timeouts and closing; under TLS when there is TLS.
-  beast::tcp_stream& transport() { return tls_ ? beast::get_lowest_layer(*tls_) : *upstream_; }
+  // (A TLS connection's TCP stream has the type the tunnel takes; a plain
+  // one has the worker's executor.)
+  template <class Operation>
+  void with_transport(Operation&& operation) {
+    if (tls_) {
+      operation(beast::get_lowest_layer(*tls_));
+    } else {
+      operation(*upstream_);
+    }
+  }
+  void close_transport() {
+    with_transport([](auto& transport) { transport.close(); });
+  }
+  void transport_expires_after(Milliseconds timeout) {
+    with_transport([timeout](auto& transport) { transport.expires_after(timeout); });
+  }
+  void transport_expires_never() {
+    with_transport([](auto& transport) { transport.expires_never(); });
+  }
 
   // Runs `operation` on the stream that carries HTTP: TLS or plain.
   template <class Operation>
@@ -107,18 +126,18 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   void connect() {
     reused_ = false;
     tls_.reset();
-    upstream_.emplace(worker_.io);
+    upstream_ = std::make_unique<WorkerStream>(worker_.io.get_executor());
     error_code not_an_address;
     const auto address = asio::ip::make_address(plan_.backend->host, not_an_address);
     if (!not_an_address) {
       return connect_to({tcp::endpoint(address, plan_.backend->port)});
     }
-    resolver_.emplace(worker_.io);
+    resolver_.emplace(worker_.io.get_executor());
     resolver_->async_resolve(plan_.backend->host, std::to_string(plan_.backend->port),
                              beast::bind_front_handler(&UpstreamExchange::on_resolved, shared_from_this()));
   }
 
-  void on_resolved(error_code ec, const tcp::resolver::results_type& results) {
+  void on_resolved(error_code ec, const WorkerResolver::results_type& results) {
     if (ec || aborted_) {
       return fail(Outcome::connect_failed, "cannot resolve " + plan_.backend->host + ": " + ec.message());
     }
@@ -146,10 +165,10 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   // request was not sent and may be retried elsewhere.
   void start_tls() {
     // The connection keeps its own reference to the context's OpenSSL state.
-    tls_.emplace(std::move(*upstream_), *shared_tls_client_context());
+    tls_.emplace(beast::tcp_stream(upstream_->release_socket()), *shared_tls_client_context());
     upstream_.reset();
     expect_server_name(tls_->native_handle(), plan_.backend->host);
-    transport().expires_after(plan_.connect_timeout);
+    transport_expires_after(plan_.connect_timeout);
     tls_->async_handshake(asio::ssl::stream_base::client,
                           beast::bind_front_handler(&UpstreamExchange::on_tls_established, shared_from_this()));
   }
@@ -163,9 +182,12 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   void send_request() {
     start_answer();
     upstream_buffer_.clear();
-    transport().expires_after(plan_.response_timeout);
-    with_stream([this](auto& stream) {
-      http::async_write(stream, request_,
+    transport_expires_after(plan_.response_timeout);
+    outgoing_.clear();
+    append_request_head(outgoing_, request_);
+    const std::array<asio::const_buffer, 2> head_and_body{asio::buffer(outgoing_), asio::buffer(request_.body())};
+    with_stream([&](auto& stream) {
+      asio::async_write(stream, head_and_body,
                         beast::bind_front_handler(&UpstreamExchange::on_request_sent, shared_from_this()));
     });
   }
@@ -185,11 +207,36 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     read_answer_header();
   }
 
+  // Beast's async_read_header, without its layers of composed operations:
+  // parse what is buffered, read more only while the header is incomplete.
   void read_answer_header() {
+    while (!parser_->is_header_done() && upstream_buffer_.size() > 0) {
+      error_code ec;
+      const std::size_t used = parser_->put(upstream_buffer_.data(), ec);
+      upstream_buffer_.consume(used);
+      if (ec == http::error::need_more) break;
+      if (ec) return fail_before_answer(ec);
+    }
+    if (parser_->is_header_done()) return on_answer_header({}, 0);
     with_stream([this](auto& stream) {
-      http::async_read_header(stream, upstream_buffer_, *parser_,
-                              beast::bind_front_handler(&UpstreamExchange::on_answer_header, shared_from_this()));
+      stream.async_read_some(upstream_buffer_.prepare(RelayBuffers::kBytes),
+                             beast::bind_front_handler(&UpstreamExchange::on_answer_read, shared_from_this()));
     });
+  }
+
+  void on_answer_read(error_code ec, std::size_t bytes) {
+    upstream_buffer_.commit(bytes);
+    if (ec == asio::error::eof) {
+      // As Beast reports it: a header cut short, or no answer at all.
+      if (parser_->got_some()) {
+        ec = {};
+        parser_->put_eof(ec);
+      } else {
+        ec = http::error::end_of_stream;
+      }
+    }
+    if (ec) return fail_before_answer(ec);
+    read_answer_header();
   }
 
   void on_answer_header(error_code ec, std::size_t) {
@@ -213,7 +260,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     if (reused_ && !retried_ && !aborted_ && nothing_received && is_dead_connection(ec) &&
         is_idempotent(request_.method())) {
       retried_ = true;
-      transport().close();
+      close_transport();
       return connect();
     }
     if (ec == beast::error::timeout) return fail(Outcome::timed_out, "the backend did not answer in time");
@@ -247,14 +294,17 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
     result_.status = static_cast<int>(response.result_int());
     result_.keep_alive = keep_alive;
-    serializer_.emplace(response);
+    chunked_out_ = response.chunked();
+    outgoing_.clear();
+    append_response_head(outgoing_, response);
+    head_pending_ = true;
+    // From here on a put() goes on past chunk boundaries, as far as the input goes.
+    parser_->eager(true);
     // When the body (or its first part) came with the header, header and
     // body leave in one write. Otherwise the header goes at once: a client
     // of a slow or streaming answer should not wait for the first body byte.
     if (parser_->is_done() || upstream_buffer_.size() > 0) return relay_body();
-    client_.expires_after(plan_.client_write_timeout);
-    http::async_write_header(client_, *serializer_,
-                             beast::bind_front_handler(&UpstreamExchange::on_client_written, shared_from_this()));
+    write_to_client(0);
   }
 
   void relay_switching_protocols() {
@@ -265,98 +315,124 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     response.set(http::field::upgrade, upgrade);
     response.set(http::field::connection, "upgrade");
     result_.status = 101;
-    serializer_.emplace(response);
+    outgoing_.clear();
+    append_response_head(outgoing_, response);
     client_.expires_after(plan_.client_write_timeout);
-    http::async_write_header(client_, *serializer_,
-                             beast::bind_front_handler(&UpstreamExchange::on_switched, shared_from_this()));
+    asio::async_write(client_, asio::buffer(outgoing_),
+                      beast::bind_front_handler(&UpstreamExchange::on_switched, shared_from_this()));
   }
 
   void on_switched(error_code ec, std::size_t bytes) {
     result_.bytes_sent += bytes;
     if (ec) return fail_relay();
     client_.expires_never();
-    transport().expires_never();
+    transport_expires_never();
     const auto pending = upstream_buffer_.data();
     result_.upstream_leftover.assign(asio::buffers_begin(pending), asio::buffers_end(pending));
     if (tls_) {
       result_.tls_upstream.emplace(std::move(*tls_));
       tls_.reset();
     } else {
-      result_.upstream = upstream_->release_socket();
+      // The tunnel takes plain sockets.
+      result_.upstream.emplace(upstream_->release_socket());
     }
     finish(Outcome::upgraded);
   }
 
-  void on_client_written(error_code ec, std::size_t bytes) {
-    result_.bytes_sent += bytes;
-    if (ec == http::error::need_buffer) ec = {};
+  // Parses what the backend sent so far into the relay buffer, and relays it; reads
+  // more when nothing of the body was buffered.
+  void relay_body() {
+    auto& body = answer().body();
+    body.data = relay_buffer_.get();
+    body.size = RelayBuffers::kBytes;
+    error_code ec;
+    parse_buffered(ec);
+    if (ec) return fail_relay();
+    // A read may parse chunk framing only. An empty piece must not reach
+    // the client: with chunked framing it would read as the end of the body.
+    const std::size_t filled = RelayBuffers::kBytes - body.size;
+    if (filled > 0 || parser_->is_done()) return write_to_client(filled);
+    transport_expires_after(plan_.response_timeout);
+    with_stream([this](auto& stream) {
+      stream.async_read_some(upstream_buffer_.prepare(RelayBuffers::kBytes),
+                             beast::bind_front_handler(&UpstreamExchange::on_body_read, shared_from_this()));
+    });
+  }
+
+  // Moves the buffered answer through the parser into the relay buffer, as far as
+  // both go.
+  void parse_buffered(error_code& ec) {
+    while (!parser_->is_done() && upstream_buffer_.size() > 0) {
+      const std::size_t used = parser_->put(upstream_buffer_.data(), ec);
+      upstream_buffer_.consume(used);
+      if (ec == http::error::need_more || ec == http::error::need_buffer) {
+        ec = {};
+        return;
+      }
+      if (ec || used == 0) return;
+    }
+  }
+
+  void on_body_read(error_code ec, std::size_t bytes) {
+    upstream_buffer_.commit(bytes);
+    // The end of a body framed by closing; anywhere else a cut-off answer.
+    if (ec == asio::error::eof) parser_->put_eof(ec);
     if (ec) return fail_relay();
     relay_body();
   }
 
-  void relay_body() {
-    if (serializer_->is_done()) return complete();
-    auto& body = answer().body();
-    if (parser_->is_done()) {
-      // Ends the body; with chunked framing this writes the last chunk.
-      body.data = nullptr;
-      body.size = 0;
-      body.more = false;
-      return write_to_client();
+  // Sends what is pending of the head, `filled` bytes of the relay buffer in the
+  // client's framing, and the end of the body once the parser is done.
+  void write_to_client(std::size_t filled) {
+    static constexpr std::string_view kChunkEnd = "\r\n";
+    static constexpr std::string_view kChunkEndAndLast = "\r\n0\r\n\r\n";
+    static constexpr std::string_view kLastChunk = "0\r\n\r\n";
+    last_piece_ = parser_->is_done();
+    if (!head_pending_) outgoing_.clear();
+    head_pending_ = false;
+    std::string_view tail;
+    if (chunked_out_) {
+      if (filled > 0) append_chunk_size(outgoing_, filled);
+      tail = filled == 0 ? (last_piece_ ? kLastChunk : std::string_view{})
+                         : (last_piece_ ? kChunkEndAndLast : kChunkEnd);
     }
-    body.data = chunk_.data();
-    body.size = chunk_.size();
-    transport().expires_after(plan_.response_timeout);
-    with_stream([this](auto& stream) {
-      http::async_read_some(stream, upstream_buffer_, *parser_,
-                            beast::bind_front_handler(&UpstreamExchange::on_body_read, shared_from_this()));
-    });
-  }
-
-  void on_body_read(error_code ec, std::size_t) {
-    if (ec == http::error::need_buffer) ec = {};
-    if (ec) return fail_relay();
-    auto& body = answer().body();
-    const std::size_t filled = chunk_.size() - body.size;
-    // A read may parse chunk framing only. An empty piece must not reach the
-    // serializer: with chunked framing it would write "0\r\n\r\n", the end
-    // of the body.
-    if (filled == 0) return relay_body();
-    body.size = filled;
-    body.data = chunk_.data();
-    body.more = !parser_->is_done();
-    write_to_client();
-  }
-
-  void write_to_client() {
+    const std::array<asio::const_buffer, 3> pieces{asio::buffer(outgoing_), asio::buffer(relay_buffer_.get(), filled),
+                                                   asio::buffer(tail.data(), tail.size())};
     client_.expires_after(plan_.client_write_timeout);
-    http::async_write(client_, *serializer_,
+    asio::async_write(client_, pieces,
                       beast::bind_front_handler(&UpstreamExchange::on_client_written, shared_from_this()));
+  }
+
+  void on_client_written(error_code ec, std::size_t bytes) {
+    result_.bytes_sent += bytes;
+    if (ec) return fail_relay();
+    if (last_piece_) return complete();
+    relay_body();
   }
 
   void complete() {
     client_.expires_never();
     const bool reusable = parser_->keep_alive() && upstream_buffer_.size() == 0 && !worker_.stopping;
     if (reusable) {
-      transport().expires_never();
+      transport_expires_never();
       const auto now = std::chrono::steady_clock::now();
       if (tls_) {
         worker_.tls_upstream.give_back(pool_key_, std::move(*tls_), now);
         tls_.reset();
       } else {
-        worker_.upstream.give_back(pool_key_, upstream_->release_socket(), now);
+        worker_.upstream.give_back(pool_key_, std::move(upstream_), now);
       }
     }
     finish(Outcome::relayed);
   }
 
   void fail_relay() {
-    transport().close();
+    close_transport();
     finish(Outcome::relay_failed);
   }
 
   void fail(Outcome outcome, std::string detail) {
-    if (connected()) transport().close();
+    if (connected()) close_transport();
     result_.detail = std::move(detail);
     finish(outcome);
   }
@@ -368,27 +444,31 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   }
 
   WorkerContext& worker_;
-  beast::tcp_stream& client_;
+  WorkerStream& client_;
   http::request<http::string_body> request_;
   const ExchangePlan plan_;
   std::function<void(ExchangeResult)> done_;
   const std::string pool_key_;
-  std::optional<tcp::resolver> resolver_;
+  std::optional<WorkerResolver> resolver_;
   // Until connected or taken from a pool, a backend connection is plain
   // TCP in upstream_; an https/wss one then moves into tls_.
-  std::optional<beast::tcp_stream> upstream_;
+  std::unique_ptr<WorkerStream> upstream_;
   std::optional<TlsUpstream> tls_;
   bool reused_ = false;
   bool retried_ = false;
   bool aborted_ = false;
   beast::flat_buffer upstream_buffer_;
   std::optional<http::response_parser<http::buffer_body>> parser_;
-  std::optional<http::response_serializer<http::buffer_body>> serializer_;
-  std::array<char, kRelayChunkBytes> chunk_;
+  // The head or chunk-size line of the next write to the backend or client.
+  std::string outgoing_;
+  bool head_pending_ = false;  // outgoing_ holds the answer's head, not sent yet
+  bool chunked_out_ = false;   // the client gets the body in chunks
+  bool last_piece_ = false;    // the write in progress ends the answer
+  std::unique_ptr<char[]> relay_buffer_;  // the answer's body passes through here
   ExchangeResult result_;
 };
 
-std::weak_ptr<UpstreamExchange> exchange_with_backend(WorkerContext& worker, beast::tcp_stream& client,
+std::weak_ptr<UpstreamExchange> exchange_with_backend(WorkerContext& worker, WorkerStream& client,
                                                       http::request<http::string_body> request,
                                                       ExchangePlan plan,
                                                       std::function<void(ExchangeResult)> done) {

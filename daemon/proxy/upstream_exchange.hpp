@@ -12,12 +12,12 @@
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include "common/value_parsers.hpp"
 #include "daemon/proxy/tls_upstream.hpp"
+#include "daemon/proxy/worker_io.hpp"
 
 namespace reg::proxy {
 
@@ -66,7 +66,7 @@ class UpstreamExchange;
 // returned handle can abort the exchange (when the proxy stops); it does not
 // keep it alive.
 std::weak_ptr<UpstreamExchange> exchange_with_backend(
-    WorkerContext& worker, boost::beast::tcp_stream& client,
+    WorkerContext& worker, WorkerStream& client,
     boost::beast::http::request<boost::beast::http::string_body> request, ExchangePlan plan,
     std::function<void(ExchangeResult)> done);
 

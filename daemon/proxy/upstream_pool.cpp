@@ -1,23 +1,17 @@
 #include "daemon/proxy/upstream_pool.hpp"
 
-#include <array>
+#include <cerrno>
+
+#include <sys/socket.h>
 
 namespace reg::proxy {
 
-using boost::asio::ip::tcp;
-
-bool idle_socket_usable(tcp::socket& socket) {
-  boost::system::error_code ec;
-  socket.non_blocking(true, ec);
-  if (ec) return false;
-  std::array<char, 1> probe;
-  socket.receive(boost::asio::buffer(probe), tcp::socket::message_peek, ec);
-  return ec == boost::asio::error::would_block;
-}
-
-void close_quietly(tcp::socket& socket) {
-  boost::system::error_code ignored;
-  socket.close(ignored);
+// One system call per reuse: MSG_DONTWAIT makes this peek non-blocking
+// without switching the socket's mode (asio's non_blocking() is an ioctl).
+bool idle_socket_usable(int descriptor) {
+  char probe;
+  const ssize_t peeked = ::recv(descriptor, &probe, 1, MSG_PEEK | MSG_DONTWAIT);
+  return peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
 }  // namespace reg::proxy

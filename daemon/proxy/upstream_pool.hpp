@@ -3,29 +3,45 @@
 // keyed by backend "host:port". Bounded per key; a connection idle longer
 // than the idle timeout is closed, which should be shorter than the
 // backends' own keep-alive timeouts so that regd closes first (DESIGN.md
-// "Known traps": the stale keep-alive race). A plain connection is kept as
-// its socket, a TLS one as its whole stream, session state included.
+// "Known traps": the stale keep-alive race). A connection is kept as its
+// whole stream (a TLS one with its session state), so that reusing it costs
+// no allocation; a plain stream, which cannot be move-assigned, by pointer.
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
 #include <unordered_map>
 #include <vector>
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/stream_traits.hpp>
+#include <boost/system/error_code.hpp>
 
 #include "common/value_parsers.hpp"
+#include "daemon/proxy/worker_io.hpp"
 
 namespace reg::proxy {
 
 // An idle HTTP connection must have nothing to read: a pending EOF means the
 // backend closed it, and bytes (a TLS close_notify too) mean it is out of
 // step with us. Either way it is unusable. The peek never blocks.
-bool idle_socket_usable(boost::asio::ip::tcp::socket& socket);
-void close_quietly(boost::asio::ip::tcp::socket& socket);
+bool idle_socket_usable(int descriptor);
+
+template <class Socket>
+void close_quietly(Socket& socket) {
+  boost::system::error_code ignored;
+  socket.close(ignored);
+}
+
+// Whether a connection idle for less than kFreshIdle is checked too. The
+// check is a system call per reuse; a caller that resends its request on a
+// fresh connection when a reused one turns out dead (idempotent requests,
+// as nginx and HAProxy do) can skip it for connections that were in use a
+// moment ago, which is nearly every reuse under load.
+enum class ReuseCheck { always, unless_fresh };
+inline constexpr std::chrono::milliseconds kFreshIdle{5};
 
 template <class Connection>
 class BasicUpstreamPool {
@@ -39,15 +55,19 @@ class BasicUpstreamPool {
 
   // The most recently used connection to `key` that is still open, or
   // nullopt. Closes the expired ones and those the backend has closed (or
-  // sent unsolicited bytes on) while they sat idle.
-  std::optional<Connection> take(const std::string& key, Clock::time_point now) {
+  // sent unsolicited bytes on) while they sat idle; with ReuseCheck::unless_fresh,
+  // a connection idle for less than kFreshIdle is handed out unchecked.
+  std::optional<Connection> take(const std::string& key, Clock::time_point now, ReuseCheck check = ReuseCheck::always) {
     const auto found = idle_.find(key);
     if (found == idle_.end()) return std::nullopt;
     std::vector<Idle>& connections = found->second;
     while (!connections.empty()) {
       Idle idle = std::move(connections.back());
       connections.pop_back();
-      if (!expired(idle, now) && idle_socket_usable(socket_of(idle.connection))) return std::move(idle.connection);
+      const bool trusted = check == ReuseCheck::unless_fresh && now - idle.since < kFreshIdle;
+      if (!expired(idle, now) && (trusted || idle_socket_usable(socket_of(idle.connection).native_handle()))) {
+        return std::move(idle.connection);
+      }
       close_quietly(socket_of(idle.connection));
     }
     return std::nullopt;
@@ -102,9 +122,9 @@ class BasicUpstreamPool {
 
   // A TLS connection is closed without close_notify: an idle backend
   // connection has no request in flight that would need it.
-  static boost::asio::ip::tcp::socket& socket_of(Connection& connection) {
-    if constexpr (std::is_same_v<Connection, boost::asio::ip::tcp::socket>) {
-      return connection;
+  static auto& socket_of(Connection& connection) {
+    if constexpr (std::is_same_v<Connection, std::unique_ptr<WorkerStream>>) {
+      return connection->socket();
     } else {
       return boost::beast::get_lowest_layer(connection).socket();
     }
@@ -118,6 +138,6 @@ class BasicUpstreamPool {
   std::unordered_map<std::string, std::vector<Idle>> idle_;
 };
 
-using UpstreamPool = BasicUpstreamPool<boost::asio::ip::tcp::socket>;
+using UpstreamPool = BasicUpstreamPool<std::unique_ptr<WorkerStream>>;
 
 }  // namespace reg::proxy

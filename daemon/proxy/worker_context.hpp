@@ -12,9 +12,11 @@
 #include "daemon/proxy/access_log.hpp"
 #include "daemon/proxy/load_balancer.hpp"
 #include "daemon/proxy/proxy_server.hpp"
+#include "daemon/proxy/relay_buffers.hpp"
 #include "daemon/proxy/route_table_publisher.hpp"
 #include "daemon/proxy/tls_upstream.hpp"
 #include "daemon/proxy/upstream_pool.hpp"
+#include "daemon/proxy/worker_io.hpp"
 
 namespace reg::proxy {
 
@@ -57,6 +59,7 @@ class WorkerContext {
   UpstreamPool upstream;  // http and ws backends
   BasicUpstreamPool<TlsUpstream> tls_upstream;  // https and wss backends
   LoadBalancer balancer;
+  RelayBuffers relay_buffers;
   std::unordered_set<ClientConnection*> connections;
   // Read by ProxyServer::stop() from another thread.
   std::atomic<std::size_t> connection_count{0};

@@ -154,8 +154,11 @@ start_regd() {
   server_port=$(free_port)
   control_port=$(free_port)
   admin_port=$(free_port)
+  # A state directory of its own, empty at each start: the default one may be
+  # locked by another regd, and sessions of an earlier run must not come back.
+  rm -rf "$workdir/regd-state"
   server_command=("$regd_binary" --control "127.0.0.1:$control_port" --listen "127.0.0.1:$server_port"
-    --admin "127.0.0.1:$admin_port" --workers "$workers" --log-level warn)
+    --admin "127.0.0.1:$admin_port" --workers "$workers" --log-level warn --state-dir "$workdir/regd-state")
   launch "$workdir/regd.log"
   wait_for_port "$control_port"
 

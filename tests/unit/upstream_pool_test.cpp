@@ -14,7 +14,7 @@ using Clock = UpstreamPool::Clock;
 // A connected pair of loopback sockets: `ours` as the pool would hold it,
 // `backend` as the backend's end.
 struct Connection {
-  tcp::socket ours;
+  std::unique_ptr<WorkerStream> ours;
   tcp::socket backend;
 };
 
@@ -23,9 +23,9 @@ class Loopback {
   Loopback() : acceptor_(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0)) {}
 
   Connection connect() {
-    tcp::socket ours(io_);
+    WorkerSocket ours(io_.get_executor());
     ours.connect(acceptor_.local_endpoint());
-    return Connection{std::move(ours), acceptor_.accept()};
+    return Connection{std::make_unique<WorkerStream>(std::move(ours)), acceptor_.accept()};
   }
 
  private:
@@ -42,14 +42,14 @@ TEST_CASE("a connection given back is taken again, newest first", "[upstream_poo
   UpstreamPool pool(4, Milliseconds(4000));
   auto first = loopback.connect();
   auto second = loopback.connect();
-  const auto second_port = second.ours.local_endpoint().port();
+  const auto second_port = second.ours->socket().local_endpoint().port();
   pool.give_back("b:80", std::move(first.ours), kStart);
   pool.give_back("b:80", std::move(second.ours), kStart);
   CHECK(pool.idle_count() == 2);
 
   auto taken = pool.take("b:80", kStart);
   REQUIRE(taken);
-  CHECK(taken->local_endpoint().port() == second_port);
+  CHECK((*taken)->socket().local_endpoint().port() == second_port);
   CHECK_FALSE(pool.take("other:80", kStart));
   CHECK(pool.idle_count() == 1);
 }
@@ -62,6 +62,21 @@ TEST_CASE("a connection the backend closed is not handed out", "[upstream_pool]"
   connection.backend.close();
   CHECK_FALSE(pool.take("b:80", kStart));
   CHECK(pool.idle_count() == 0);
+}
+
+TEST_CASE("a connection in use a moment ago is handed out unchecked only to a caller that can resend",
+          "[upstream_pool]") {
+  Loopback loopback;
+  UpstreamPool pool(4, Milliseconds(4000));
+  auto connection = loopback.connect();
+  pool.give_back("b:80", std::move(connection.ours), kStart);
+  connection.backend.close();
+  CHECK(pool.take("b:80", kStart + kFreshIdle / 2, ReuseCheck::unless_fresh));
+
+  auto other = loopback.connect();
+  pool.give_back("b:80", std::move(other.ours), kStart);
+  other.backend.close();
+  CHECK_FALSE(pool.take("b:80", kStart + kFreshIdle, ReuseCheck::unless_fresh));
 }
 
 TEST_CASE("a connection with unexpected bytes waiting is not handed out", "[upstream_pool]") {
@@ -92,10 +107,10 @@ TEST_CASE("each key keeps at most the maximum, dropping the longest idle", "[ups
   UpstreamPool pool(2, Milliseconds(4000));
   std::vector<Connection> connections;
   for (int i = 0; i < 3; ++i) connections.push_back(loopback.connect());
-  const auto first_port = connections[0].ours.local_endpoint().port();
+  const auto first_port = connections[0].ours->socket().local_endpoint().port();
   for (auto& connection : connections) pool.give_back("b:80", std::move(connection.ours), kStart);
   CHECK(pool.idle_count() == 2);
-  while (auto taken = pool.take("b:80", kStart)) CHECK(taken->local_endpoint().port() != first_port);
+  while (auto taken = pool.take("b:80", kStart)) CHECK((*taken)->socket().local_endpoint().port() != first_port);
 }
 
 TEST_CASE("close_all empties the pool", "[upstream_pool]") {

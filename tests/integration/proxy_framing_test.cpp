@@ -1,0 +1,121 @@
+// How the proxy frames a backend's answer for the client (PROTOCOL.md §8):
+// bodies in chunks, bodies that end when the backend closes, bodies larger
+// than one relay buffer, and HEAD answers, for HTTP/1.1 and HTTP/1.0 clients.
+#include <catch2/catch.hpp>
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <string>
+
+#include "common/client_connection.hpp"
+#include "support/control.hpp"
+#include "support/http_client.hpp"
+#include "support/regd_process.hpp"
+#include "support/scripted_backend.hpp"
+
+namespace reg::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// One route for f.com to `backend_url`, live while `control` stays open.
+void route_to(Control& control, const std::string& backend_url) {
+  const auto session = control.register_session("svc", "i1");
+  control.add_route(session, "f.com", "/", backend_url);
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+}
+
+// Every byte the proxy sends on a raw connection until it closes it.
+std::string raw_exchange(const RegdProcess& regd, std::string_view request) {
+  auto connection = ClientConnection::connect(regd.proxy(), 5000ms);
+  REQUIRE(connection);
+  REQUIRE(connection->send_raw(request));
+  std::string received;
+  for (;;) {
+    pollfd readable{connection->native_handle(), POLLIN, 0};
+    REQUIRE(::poll(&readable, 1, 5000) == 1);
+    char bytes[4096];
+    const ssize_t count = ::recv(connection->native_handle(), bytes, sizeof bytes, 0);
+    REQUIRE(count >= 0);
+    if (count == 0) return received;
+    received.append(bytes, static_cast<std::size_t>(count));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("proxy framing: a chunked answer reaches an HTTP/1.1 client whole, in chunks") {
+  RegdProcess regd;
+  ScriptedBackend backend(
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n",
+      false);
+  Control control(regd.control());
+  route_to(control, backend.url());
+
+  KeepAliveHttpClient client(regd.proxy());
+  for (int i = 0; i < 3; ++i) {
+    const auto response = client.get("f.com", "/");
+    CHECK(response.status == 200);
+    CHECK(response.body == "hello world");
+    CHECK(response.header("Transfer-Encoding") == "chunked");
+  }
+}
+
+TEST_CASE("proxy framing: a body ended by the backend's close is chunked for HTTP/1.1, raw for HTTP/1.0") {
+  RegdProcess regd;
+  ScriptedBackend backend("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nline one\nline two\n", true);
+  Control control(regd.control());
+  route_to(control, backend.url());
+
+  const auto response = KeepAliveHttpClient(regd.proxy()).get("f.com", "/");
+  CHECK(response.status == 200);
+  CHECK(response.body == "line one\nline two\n");
+  CHECK(response.header("Transfer-Encoding") == "chunked");
+
+  const auto old_client = raw_exchange(regd, "GET / HTTP/1.0\r\nHost: f.com\r\n\r\n");
+  CHECK(old_client.starts_with("HTTP/1.1 200 OK\r\n"));
+  CHECK(old_client.find("Transfer-Encoding") == std::string::npos);
+  CHECK(old_client.ends_with("\r\n\r\nline one\nline two\n"));
+}
+
+TEST_CASE("proxy framing: a body many relay buffers long arrives intact") {
+  RegdProcess regd;
+  std::string body;
+  for (int i = 0; body.size() < 200 * 1024; ++i) body += std::to_string(i) + ",";
+  ScriptedBackend backend("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body,
+                          false);
+  Control control(regd.control());
+  route_to(control, backend.url());
+
+  KeepAliveHttpClient client(regd.proxy());
+  for (int i = 0; i < 2; ++i) {
+    const auto response = client.get("f.com", "/");
+    CHECK(response.status == 200);
+    CHECK(response.header("Content-Length") == std::to_string(body.size()));
+    CHECK(response.body == body);
+  }
+}
+
+TEST_CASE("proxy framing: a HEAD answer announces its length and the connection serves on") {
+  RegdProcess regd;
+  ScriptedBackend backend("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Shape: head\r\n\r\n", false);
+  Control control(regd.control());
+  route_to(control, backend.url());
+
+  const auto answers = raw_exchange(regd,
+                                    "HEAD / HTTP/1.1\r\nHost: f.com\r\n\r\n"
+                                    "HEAD /again HTTP/1.1\r\nHost: f.com\r\nConnection: close\r\n\r\n");
+  const std::string head_line = "HTTP/1.1 200 OK\r\n";
+  const auto second = answers.find(head_line, head_line.size());
+  REQUIRE(second != std::string::npos);
+  const std::string first_answer = answers.substr(0, second);
+  CHECK(first_answer.find("\r\nContent-Length: 5\r\n") != std::string::npos);
+  CHECK(first_answer.ends_with("\r\n\r\n"));
+  CHECK(answers.substr(second).find("X-Shape: head\r\n") != std::string::npos);
+  CHECK(answers.ends_with("\r\n\r\n"));
+}
+
+}  // namespace reg::test
