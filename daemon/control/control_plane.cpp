@@ -115,6 +115,7 @@ void ControlPlane::end_session(const std::string& id) {
 
 void ControlPlane::discard_staged(Session& session) {
   session.staged.reset();
+  sessions_.journal().staged_discarded(session);
   session.rebuild_route_keys();
 }
 
