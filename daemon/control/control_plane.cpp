@@ -45,6 +45,7 @@ void ControlPlane::stop() {
 void ControlPlane::publish_if_changed() {
   if (!routes_dirty_) return;
   routes_dirty_ = false;
+  state_.commit_now();
   health_.reconcile(health_checks());
   current_table_ = build_route_table(sessions_, runtimes_, health_);
   publisher_.publish(current_table_);

@@ -60,6 +60,8 @@ void StateSync::commit_soon() {
   });
 }
 
+void StateSync::commit_now() { start_commit(); }
+
 state::StateChanges StateSync::collect_changes() {
   state::StateChanges changes;
   changes.counters = sessions_.counters();
