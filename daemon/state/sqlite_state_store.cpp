@@ -237,8 +237,9 @@ Result<StoredState> SqliteStateStore::load() {
   sqlite3_finalize(statement);
   if (step != SQLITE_DONE) return failure("cannot read");
 
-  // Applied layers are read in order onto one map per session; rows come
-  // in key order, so each session's rows are together.
+  // Rows come in key order: each session's rows together, layer by layer,
+  // each layer by number. One applied layer (the usual case, once tidied)
+  // is the applied items as they come; several are read in order onto a map.
   if (sqlite3_prepare_v2(db_, "SELECT session, layer, number, body FROM items ORDER BY session, layer, number", -1,
                          &statement, nullptr) != SQLITE_OK)
     return failure("cannot read");
@@ -248,7 +249,8 @@ Result<StoredState> SqliteStateStore::load() {
   const Layers* layers = nullptr;
   std::map<std::uint64_t, std::string> applied;
   const auto finish_session = [&] {
-    if (session) session->applied.assign(std::make_move_iterator(applied.begin()), std::make_move_iterator(applied.end()));
+    if (session && !applied.empty())
+      session->applied.assign(std::make_move_iterator(applied.begin()), std::make_move_iterator(applied.end()));
     applied.clear();
   };
   while ((step = sqlite3_step(statement)) == SQLITE_ROW) {
@@ -270,6 +272,8 @@ Result<StoredState> SqliteStateStore::load() {
     const bool removal = sqlite3_column_type(statement, 3) == SQLITE_NULL;
     if (layers->staged == layer) {
       session->staged.emplace_back(number, removal ? ItemBody() : ItemBody(column_text(statement, 3)));
+    } else if (layers->applied.size() == 1 && layers->applied[0] == layer) {
+      if (!removal) session->applied.emplace_back(number, column_text(statement, 3));
     } else if (std::find(layers->applied.begin(), layers->applied.end(), layer) != layers->applied.end()) {
       if (removal) applied.erase(number);
       else applied[number] = column_text(statement, 3);
