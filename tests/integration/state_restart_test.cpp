@@ -155,6 +155,41 @@ TEST_CASE("state: a stopped regd keeps what it acknowledged, and ended sessions 
   CHECK(control.send("RECONNECT|" + ended) == "REREGISTER");
 }
 
+TEST_CASE("state: applies on top of applies, updates of applied routes and a partial apply survive kill -9",
+          "[state]") {
+  TempDir state("regd-state");
+  HttpBackend web("web"), api("api");
+  std::string session;
+  std::vector<std::string> before;
+  {
+    RegdProcess regd(state_flags(state));
+    Control control(regd.control());
+    session = control.register_session("web", "web-1", persistent_lease);
+    const std::string a = control.add_route(session, "a.example.com", "/", web.url());
+    const std::string b = control.add_route(session, "b.example.com", "/", web.url());
+    REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+    REQUIRE(control.send("ROUTE_UPDATE|" + session + "|" + a + "|backend_url|" + api.url()) == "ROUTE_OK");
+    REQUIRE(control.send("ROUTE_REMOVE|" + session + "|" + b) == "ROUTE_OK");
+    const std::string c = control.add_route(session, "c.example.com", "/", web.url());
+    REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+    control.add_route(session, "d.example.com", "/", web.url());
+    REQUIRE(control.send("ROUTE_UPDATE|" + session + "|" + c + "|priority|3") == "ROUTE_OK");
+    REQUIRE(control.send("HEADERS_SET|" + session + "|ALL|X-Later|yes") == "HEADERS_OK");
+    // Headers only: the staged route changes stay staged.
+    REQUIRE(control.send("CONFIG_APPLY_PARTIAL|" + session + "|headers") == "OK");
+    control.add_route(session, "e.example.com", "/", web.url());
+    before = session_picture(control, session);
+    regd.kill();
+  }
+  RegdProcess regd(state_flags(state));
+  Control control(regd.control());
+  CHECK(session_picture(control, session) == before);
+  CHECK(http_get(regd.proxy(), "a.example.com", "/").summary() == "200 backend:api");
+  CHECK(http_get(regd.proxy(), "b.example.com", "/").status == 404);
+  CHECK(http_get(regd.proxy(), "c.example.com", "/").header("X-Later") == "yes");
+  CHECK(http_get(regd.proxy(), "d.example.com", "/").status == 404);
+}
+
 TEST_CASE("state: a state.db of the first layout, routes inside each session, is migrated at start", "[state]") {
   TempDir state("regd-state");
   HttpBackend backend("old");
