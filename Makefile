@@ -6,7 +6,7 @@ LISTEN ?= 127.0.0.1:8080
 ADMIN ?= 127.0.0.1:9181
 STATE_DIR ?= $(BUILD_DIR)/state
 
-.PHONY: all deps configure build run test package clean
+.PHONY: all deps test-deps configure build run test package clean
 
 all: build
 
@@ -24,7 +24,11 @@ run: build
 	@echo "try:  echo PING | nc -q 1 $(subst :, ,$(CONTROL))"
 	@$(BUILD_DIR)/daemon/regd --control $(CONTROL) --listen $(LISTEN) --admin $(ADMIN) --state-dir $(STATE_DIR)
 
-test: build
+# The package tests (ctest label packaging) need the packaging tools too.
+test-deps:
+	@packaging/build-deps.sh --package
+
+test: test-deps build
 	@cd $(BUILD_DIR) && ctest --output-on-failure --no-tests=error -j2
 
 # The .deb and the .rpm, into $(BUILD_DIR)/.

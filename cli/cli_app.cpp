@@ -6,6 +6,7 @@
 
 #include "cli/exit_codes.hpp"
 #include "common/field_validation.hpp"
+#include "common/version.hpp"
 
 namespace regctl {
 namespace {
@@ -250,7 +251,7 @@ ParseResult parse_command_line(int argc, char** argv) {
   CLI::App root("regctl: command-line client of regd, the reverse proxy with a control plane", "regctl");
   root.fallthrough();
   root.require_subcommand(1);
-  root.set_version_flag("--version", "regctl " REGD_VERSION, "print regctl's version and exit");
+  root.set_version_flag("--version", "regctl " + reg::version(), "print regctl's version and exit");
   AppBuilder builder(root);
   CommandLine line;
   builder.add_global_flags();

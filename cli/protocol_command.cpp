@@ -14,6 +14,7 @@
 #include "cli/interrupt.hpp"
 #include "cli/progress.hpp"
 #include "cli/reply_views.hpp"
+#include "common/version.hpp"
 
 namespace regctl {
 namespace {
@@ -152,7 +153,7 @@ int watch(ControlClient& client, const Run& run, const reg::CommandSpec& spec, c
 }
 
 int print_version(const Run& run) {
-  const std::string client_version = "regctl " REGD_VERSION;
+  const std::string client_version = "regctl " + reg::version();
   const Format format = run.mode.format_for(false);
   ControlClient client(run.connection());
   const auto reply = client.call("VERSION");

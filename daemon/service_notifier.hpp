@@ -1,8 +1,9 @@
 #pragma once
-// Tells systemd (Type=notify-reload) where regd is in its life: READY=1 once
-// every listener is bound, RELOADING=1 and READY=1 around a SIGHUP reload,
-// STOPPING=1 at shutdown, and WATCHDOG=1 at half the watchdog interval when
-// the unit has WatchdogSec=. Without NOTIFY_SOCKET every call does nothing.
+// Tells systemd (Type=notify, or notify-reload from systemd 253) where regd
+// is in its life: READY=1 once every listener is bound, RELOADING=1 and
+// READY=1 around a SIGHUP reload, STOPPING=1 at shutdown, and WATCHDOG=1 at
+// half the watchdog interval when the unit has WatchdogSec=. Without
+// NOTIFY_SOCKET every call does nothing.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 

@@ -7,15 +7,18 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libboost-dev libboost-system-dev libcli11-dev nlohmann-json3-dev catch2
-  libssl-dev zlib1g-dev libtomlplusplus-dev libedit-dev libsqlite3-dev libsystemd-dev
+  libssl-dev zlib1g-dev libtomlplusplus-dev libedit-dev libsqlite3-dev
   netcat-openbsd curl groff-base openssl sqlite3
   zsh fish bash-completion
   # the fuzz tests (tests/fuzz): clang with its libFuzzer and sanitizer runtimes
   clang libclang-rt-14-dev
 )
-# Kept apart because lintian alone brings in a hundred Perl packages.
+# Kept apart because lintian alone brings in a hundred Perl packages. The
+# package install test (tests/packaging/install_deb.sh) runs a backend with
+# python3 and checks the unit with systemd-analyze, which the systemd package
+# brings and which works without systemd running.
 if [ "${1:-}" = --package ]; then
-  packages+=(dpkg-dev fakeroot rpm lintian)
+  packages+=(dpkg-dev fakeroot rpm lintian python3 systemd)
 fi
 
 missing=()

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/version.hpp"
 #include "daemon/admin/prometheus_text.hpp"
 #include "daemon/control/control_plane.hpp"
 #include "daemon/control/control_server.hpp"
@@ -137,7 +138,7 @@ void write_global_metrics(PrometheusText& out, control::ControlPlane& plane,
                           const control::ControlServer& control_server) {
   const LabelSet none;
   out.family("regd_build_info", MetricType::gauge, "Always 1; the version label names the running regd.");
-  out.sample("regd_build_info", LabelSet().add("version", REGD_VERSION), 1.0);
+  out.sample("regd_build_info", LabelSet().add("version", version()), 1.0);
 
   std::uint64_t attached = 0, detached = 0, draining = 0, in_maintenance = 0;
   for (const auto& [id, session] : plane.sessions().sessions()) {

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "common/version.hpp"
 #include "daemon/config/config_file.hpp"
 #include "daemon/config/setting_table.hpp"
 
@@ -12,7 +13,7 @@ namespace reg::config {
 Result<CommandLine> parse_command_line(int argc, char** argv) {
   CommandLine command_line;
   CLI::App app{"regd: dynamic reverse proxy with a registry control plane (protocol v2)", "regd"};
-  app.set_version_flag("--version", "regd " REGD_VERSION);
+  app.set_version_flag("--version", "regd " + version());
 
   std::string config_file;
   app.add_option("--config", config_file,
@@ -43,7 +44,7 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
     std::cout << app.help();
     return make_error("");
   } catch (const CLI::CallForVersion&) {
-    std::cout << "regd " REGD_VERSION "\n";
+    std::cout << "regd " << version() << "\n";
     return make_error("");
   } catch (const CLI::ParseError& error) {
     return make_error(error.what());

@@ -492,7 +492,6 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
         if (retry_on_another_backend()) return;
         break;
       case Outcome::bad_answer:
-      case Outcome::tls_unsupported:
       case Outcome::timed_out:
         break;
     }
@@ -511,14 +510,16 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     std::string to_upstream(asio::buffers_begin(read_ahead), asio::buffers_end(read_ahead));
     buffer_.consume(buffer_.size());
     client_.expires_never();
-    auto tunnel = std::make_shared<ByteTunnel>(
-        client_.socket(), std::move(*result.upstream), worker_.settings.client_idle_timeout,
-        [self = shared_from_this()](TunnelTotals totals) {
-          self->request_.bytes_sent += totals.to_client;
-          self->request_.bytes_received += totals.from_client;
-          self->record(101, Disposition::proxied);
-          self->close_now();
-        });
+    auto done = [self = shared_from_this()](TunnelTotals totals) {
+      self->request_.bytes_sent += totals.to_client;
+      self->request_.bytes_received += totals.from_client;
+      self->record(101, Disposition::proxied);
+      self->close_now();
+    };
+    const Milliseconds idle_timeout = worker_.settings.client_idle_timeout;
+    auto tunnel = result.tls_upstream
+                      ? make_byte_tunnel(client_.socket(), std::move(*result.tls_upstream), idle_timeout, std::move(done))
+                      : make_byte_tunnel(client_.socket(), std::move(*result.upstream), idle_timeout, std::move(done));
     tunnel_ = tunnel;
     tunnel->start(std::move(to_upstream), std::move(result.upstream_leftover));
   }

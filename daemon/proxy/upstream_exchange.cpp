@@ -7,7 +7,6 @@
 
 #include <boost/asio/buffers_iterator.hpp>
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -62,13 +61,6 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
         pool_key_(pool_key(*plan.backend)) {}
 
   void start() {
-    if (plan_.backend->tls() && plan_.upgrade) {
-      // Posted, so that `done` never runs inside exchange_with_backend().
-      asio::post(worker_.io, [self = shared_from_this()] {
-        self->fail(Outcome::tls_unsupported, "wss backends are not supported yet");
-      });
-      return;
-    }
     if (!plan_.upgrade && take_pooled_connection()) {
       reused_ = true;
       return send_request();
@@ -283,10 +275,15 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     result_.bytes_sent += bytes;
     if (ec) return fail_relay();
     client_.expires_never();
-    upstream_->expires_never();
+    transport().expires_never();
     const auto pending = upstream_buffer_.data();
     result_.upstream_leftover.assign(asio::buffers_begin(pending), asio::buffers_end(pending));
-    result_.upstream = upstream_->release_socket();
+    if (tls_) {
+      result_.tls_upstream.emplace(std::move(*tls_));
+      tls_.reset();
+    } else {
+      result_.upstream = upstream_->release_socket();
+    }
     finish(Outcome::upgraded);
   }
 

@@ -17,6 +17,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "common/value_parsers.hpp"
+#include "daemon/proxy/tls_upstream.hpp"
 
 namespace reg::proxy {
 
@@ -40,12 +41,11 @@ struct ExchangePlan {
 struct ExchangeResult {
   enum class Outcome {
     relayed,            // the backend's answer reached the client in full
-    upgraded,           // a 101 reached the client; `upstream` now carries the tunnel
+    upgraded,           // a 101 reached the client; `upstream` or `tls_upstream` now carries the tunnel
     connect_failed,     // no answer: the backend could not be reached (TLS handshake included)
     connect_timed_out,  // no answer: connecting took longer than connect_timeout
     timed_out,          // no answer: the answer took too long
     bad_answer,         // no usable answer: reset, malformed, closed early
-    tls_unsupported,    // a wss backend
     relay_failed,       // the answer started but broke off; the client connection must close
     aborted,            // abort_exchange(): the proxy is stopping
   };
@@ -54,7 +54,8 @@ struct ExchangeResult {
   std::uint64_t bytes_sent = 0;  // to the client, header and body
   bool keep_alive = false;       // relayed: the client connection may stay open
   std::string detail;            // for no answer: what went wrong, for the error page
-  std::optional<boost::asio::ip::tcp::socket> upstream;  // upgraded only
+  std::optional<boost::asio::ip::tcp::socket> upstream;  // upgraded only: an http or ws backend
+  std::optional<TlsUpstream> tls_upstream;                // upgraded only: an https or wss backend
   std::string upstream_leftover;  // upgraded: bytes the backend sent after its 101
 };
 

@@ -8,19 +8,15 @@
 #include <unordered_set>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "daemon/proxy/access_log.hpp"
 #include "daemon/proxy/load_balancer.hpp"
 #include "daemon/proxy/proxy_server.hpp"
 #include "daemon/proxy/route_table_publisher.hpp"
+#include "daemon/proxy/tls_upstream.hpp"
 #include "daemon/proxy/upstream_pool.hpp"
 
 namespace reg::proxy {
-
-// A connection to an https or wss backend.
-using TlsUpstream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
 // What a worker may ask of a live client connection when the proxy stops.
 class ClientConnection {

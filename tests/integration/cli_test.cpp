@@ -123,7 +123,7 @@ TEST_CASE("cli: route add is staged, config apply makes it live in the route tab
   CHECK(ok_json(regctl, {"route", "list"})[0]["status"] == "active");
 }
 
-TEST_CASE("cli: config diff draws added, modified and removed changes; --exit-code", "[cli]") {
+TEST_CASE("cli: config diff draws added, modified and removed changes, and --exit-code", "[cli]") {
   Setup setup;
   auto& regctl = setup.regctl;
   auto diff = regctl.run({"config", "diff", "--exit-code"});
@@ -329,7 +329,7 @@ TEST_CASE("cli: a server that stops answering is a timeout, not a hang", "[cli]"
   CHECK(std::chrono::steady_clock::now() - started < 5s);
 }
 
-TEST_CASE("cli: colour only on request; NO_COLOR and pipes get plain text", "[cli]") {
+TEST_CASE("cli: colour only on request, NO_COLOR and pipes get plain text", "[cli]") {
   Setup setup;
   auto& regctl = setup.regctl;
   ok(regctl, {"route", "add", "--domains", "a.com", "--backend", "http://127.0.0.1:9000"});

@@ -164,8 +164,11 @@ TEST_CASE("config: systemd hears READY=1 once the control port accepts, and STOP
   environment.set("WATCHDOG_USEC", "200000");
   environment.set("WATCHDOG_PID", std::nullopt);
   const HostPort control{"127.0.0.1", free_loopback_port()};
+  // Its own state directory: the default one is shared with every other regd.
+  TempDir state;
   SpawnedRegd regd({"--control", control.to_string(), "--listen", "127.0.0.1:" + std::to_string(free_loopback_port()),
-                    "--admin", "127.0.0.1:" + std::to_string(free_loopback_port()), "--workers", "1"});
+                    "--admin", "127.0.0.1:" + std::to_string(free_loopback_port()), "--workers", "1",
+                    "--state-dir", state.path().string()});
 
   INFO(regd.output());
   REQUIRE(notify.wait_for("READY=1", notify_timeout));
@@ -177,6 +180,29 @@ TEST_CASE("config: systemd hears READY=1 once the control port accepts, and STOP
   CHECK(notify.wait_for("RELOADING=1", notify_timeout));
   CHECK(notify.wait_for("READY=1", notify_timeout));
 
+  REQUIRE(::kill(regd.pid(), SIGTERM) == 0);
+  CHECK(notify.wait_for("STOPPING=1", notify_timeout));
+  CHECK(regd.wait_for_exit() == 0);
+}
+
+// systemd may name an abstract socket; a watchdog meant for another process
+// (WATCHDOG_PID) is not regd's to feed.
+TEST_CASE("config: systemd's abstract NOTIFY_SOCKET hears regd, and another process's watchdog is left alone",
+          "[config]") {
+  NotifySocket notify(NotifySocket::Kind::abstract);
+  ScopedEnvironment environment;
+  environment.set("NOTIFY_SOCKET", notify.path());
+  environment.set("WATCHDOG_USEC", "50000");
+  environment.set("WATCHDOG_PID", "1");
+  TempDir state;
+  SpawnedRegd regd({"--control", "127.0.0.1:" + std::to_string(free_loopback_port()), "--listen",
+                    "127.0.0.1:" + std::to_string(free_loopback_port()), "--admin",
+                    "127.0.0.1:" + std::to_string(free_loopback_port()), "--workers", "1", "--state-dir",
+                    state.path().string()});
+
+  INFO(regd.output());
+  REQUIRE(notify.wait_for("READY=1", notify_timeout));
+  CHECK_FALSE(notify.wait_for("WATCHDOG=1", Milliseconds{500}));
   REQUIRE(::kill(regd.pid(), SIGTERM) == 0);
   CHECK(notify.wait_for("STOPPING=1", notify_timeout));
   CHECK(regd.wait_for_exit() == 0);

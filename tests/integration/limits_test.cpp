@@ -134,7 +134,7 @@ TEST_CASE("limits: without a token an idle control connection stays open", "[lim
   CHECK(idle.send("PING") == "PONG");
 }
 
-TEST_CASE("limits: REGISTER beyond --max-sessions is refused; re-registering is not", "[limits]") {
+TEST_CASE("limits: REGISTER beyond --max-sessions is refused, re-registering is not", "[limits]") {
   RegdProcess regd({"--max-sessions", "2"});
   Control control(regd.control());
   control.register_session("svc", "i1");

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "common/version.hpp"
 #include "support/control.hpp"
 #include "support/eventually.hpp"
 #include "support/http_backend.hpp"
@@ -71,7 +72,7 @@ TEST_CASE("metrics: a route's counters equal the requests sent through it") {
   const std::string idle_labels = "route=\"" + idle + R"(",service="shop",instance="eu \"1\"\\a")";
   CHECK_FALSE(metrics.value("regd_route_errors_total{" + idle_labels + "}"));
 
-  CHECK(metrics.value("regd_build_info{version=\"" REGD_VERSION "\"}") == 1);
+  CHECK(metrics.value("regd_build_info{version=\"" + version() + "\"}") == 1);
   CHECK(metrics.value("regd_routes_active") == 2);
   CHECK(metrics.value("regd_config_applies_total") == 1);
   CHECK(metrics.value(R"(regd_sessions{state="attached"})") == 1);

@@ -54,7 +54,7 @@ std::string read_file(const std::filesystem::path& path) {
 
 }  // namespace
 
-TEST_CASE("repl: a command prints what it prints on the command line; an error does not end the shell", "[repl]") {
+TEST_CASE("repl: a command prints what it prints on the command line, and an error does not end the shell", "[repl]") {
   Setup setup;
   TerminalRegctl shell(setup.regctl, {"shell"});
   REQUIRE_SHOWN(shell, setup.prompt());

@@ -33,6 +33,9 @@ std::vector<std::string> state_flags(const TempDir& state, std::vector<std::stri
 std::vector<std::string> session_picture(Control& control, const std::string& session) {
   auto info = reply_json(control.send("SESSION_INFO|" + session), "SESSION_OK");
   info.erase("uptime_seconds");
+  // Every command on a session, SESSION_INFO included, is activity: the
+  // value is this read's own time, which a restart between two reads moves.
+  info.erase("last_activity");
   info.erase("state");  // a connection lease comes back detached: checked on its own
   return {info.dump(), control.send("ROUTE_LIST|" + session), control.send("CONFIG_DIFF|" + session),
           control.send("MAINT_STATUS|" + session)};

@@ -6,20 +6,28 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstddef>
 #include <cstring>
 #include <stdexcept>
 
 namespace reg::test {
 
-NotifySocket::NotifySocket() : dir_("regd-notify"), path_(dir_.path() / "notify") {
+NotifySocket::NotifySocket(Kind kind)
+    : dir_("regd-notify"),
+      path_(kind == Kind::path ? (dir_.path() / "notify").string()
+                               : "@regd-test-notify-" + dir_.path().filename().string()) {
   fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
-  if (fd_ < 0 || path_.string().size() >= sizeof(address.sun_path))
-    throw std::runtime_error("cannot create a notify socket");
-  std::strcpy(address.sun_path, path_.c_str());
-  if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0)
-    throw std::runtime_error("cannot bind " + path_.string() + ": " + std::strerror(errno));
+  if (fd_ < 0 || path_.size() >= sizeof(address.sun_path)) throw std::runtime_error("cannot create a notify socket");
+  std::memcpy(address.sun_path, path_.data(), path_.size());
+  socklen_t length = sizeof(address);
+  if (kind == Kind::abstract) {
+    address.sun_path[0] = '\0';
+    length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path_.size());
+  }
+  if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), length) != 0)
+    throw std::runtime_error("cannot bind " + path_ + ": " + std::strerror(errno));
 }
 
 NotifySocket::~NotifySocket() { ::close(fd_); }

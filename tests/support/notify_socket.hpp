@@ -12,13 +12,17 @@ namespace reg::test {
 
 class NotifySocket {
  public:
-  NotifySocket();
+  // A socket file in a private directory, or a name in Linux's abstract
+  // namespace (NOTIFY_SOCKET "@name"), as systemd may hand out.
+  enum class Kind { path, abstract };
+
+  explicit NotifySocket(Kind kind = Kind::path);
   ~NotifySocket();
   NotifySocket(const NotifySocket&) = delete;
   NotifySocket& operator=(const NotifySocket&) = delete;
 
   // The value for NOTIFY_SOCKET.
-  std::string path() const { return path_.string(); }
+  std::string path() const { return path_; }
   // The next message ("READY=1", "STOPPING=1", …), or nothing within `timeout`.
   std::optional<std::string> next_message(Milliseconds timeout);
   // Skips messages until one contains `line` as a line of its own; false on timeout.
@@ -26,7 +30,7 @@ class NotifySocket {
 
  private:
   TempDir dir_;
-  std::filesystem::path path_;
+  std::string path_;
   int fd_ = -1;
 };
 

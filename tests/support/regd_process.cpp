@@ -6,7 +6,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <exception>
@@ -19,6 +18,7 @@
 
 #include "common/client_connection.hpp"
 #include "support/free_port.hpp"
+#include "support/private_daemon_flags.hpp"
 
 #ifndef REGD_BINARY
 #error "REGD_BINARY must name the regd executable under test"
@@ -86,9 +86,8 @@ bool RegdProcess::try_start(const std::vector<std::string>& extra_flags, std::st
   arguments.insert(arguments.end(), {"--control", control_.to_string()});
   arguments.insert(arguments.end(), {"--listen", proxy_.to_string()});
   arguments.insert(arguments.end(), {"--admin", admin_.to_string()});
-  arguments.insert(arguments.end(), extra_flags.begin(), extra_flags.end());
-  if (std::find(extra_flags.begin(), extra_flags.end(), "--state-dir") == extra_flags.end())
-    arguments.insert(arguments.end(), {"--state-dir", (dir_.path() / "state").string()});
+  const auto flags = with_private_config_and_state(extra_flags, dir_.path());
+  arguments.insert(arguments.end(), flags.begin(), flags.end());
   std::vector<char*> argv;
   for (auto& argument : arguments) argv.push_back(argument.data());
   argv.push_back(nullptr);

@@ -20,7 +20,8 @@ class RegdProcess {
   // `extra_flags`, and returns once all three ports accept connections. Throws
   // with the end of the daemon's log if it does not come up within 10 s.
   // Without a --state-dir in `extra_flags`, the state lives in the private
-  // directory and goes with it.
+  // directory and goes with it; without a --config, regd reads an empty file
+  // there, never /etc/regd/regd.conf.
   explicit RegdProcess(std::vector<std::string> extra_flags = {});
   ~RegdProcess();
   RegdProcess(const RegdProcess&) = delete;

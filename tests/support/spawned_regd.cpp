@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/private_daemon_flags.hpp"
+
 #ifndef REGD_BINARY
 #error "REGD_BINARY must name the regd executable under test"
 #endif
@@ -22,7 +24,8 @@ namespace reg::test {
 
 SpawnedRegd::SpawnedRegd(const std::vector<std::string>& args) : dir_("regd-spawned") {
   std::vector<std::string> arguments{REGD_BINARY};
-  arguments.insert(arguments.end(), args.begin(), args.end());
+  const auto flags = with_private_config_and_state(args, dir_.path());
+  arguments.insert(arguments.end(), flags.begin(), flags.end());
   std::vector<char*> argv;
   for (auto& argument : arguments) argv.push_back(argument.data());
   argv.push_back(nullptr);

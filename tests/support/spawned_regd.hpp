@@ -13,7 +13,9 @@ namespace reg::test {
 
 class SpawnedRegd {
  public:
-  // Starts regd with exactly `args`, its stdout and stderr in one log file.
+  // Starts regd with `args`, its stdout and stderr in one log file. An empty
+  // configuration file and a state directory of its own are added unless
+  // `args` name them (with_private_config_and_state).
   explicit SpawnedRegd(const std::vector<std::string>& args);
   ~SpawnedRegd();
   SpawnedRegd(const SpawnedRegd&) = delete;

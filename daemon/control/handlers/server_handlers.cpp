@@ -1,6 +1,7 @@
 // VERSION, AUTH, ROUTE_TABLE.
 #include <cmath>
 
+#include "common/version.hpp"
 #include "daemon/control/handlers/handlers.hpp"
 #include "daemon/proxy/backend_health.hpp"
 #include "daemon/proxy/circuit_breaker.hpp"
@@ -10,7 +11,7 @@ namespace reg::control::handlers {
 Reply version(CommandRequest&) {
   nlohmann::json commands = nlohmann::json::array();
   for (const auto& spec : command_table()) commands.push_back(spec.name);
-  return {"VERSION_OK", nlohmann::json{{"protocol", 2}, {"server", "regd " REGD_VERSION}, {"commands", commands}}.dump()};
+  return {"VERSION_OK", nlohmann::json{{"protocol", 2}, {"server", "regd " + reg::version()}, {"commands", commands}}.dump()};
 }
 
 // Reached only on a connection that needs no (more) authentication: the
