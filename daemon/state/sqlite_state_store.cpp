@@ -47,7 +47,6 @@ constexpr const char* kStatementText[] = {
     " WHERE session = ?1 AND layer = ?2 ON CONFLICT (session, layer, number) DO UPDATE SET body = excluded.body",
     "DELETE FROM items WHERE session = ?1 AND layer = ?2 AND body IS NULL",
 };
-static_assert(std::size(kStatementText) == 13);
 
 // Binds the parameters of one use of a prepared statement, runs it to its
 // end and resets it for the next use however it ends.
@@ -177,6 +176,7 @@ Status SqliteStateStore::prepare() {
     if (Status upgraded = upgrade_schema(schema); !upgraded) return upgraded;
   }
 
+  static_assert(std::size(kStatementText) == statement_count, "one text per Statement, in its order");
   for (int i = 0; i < statement_count; ++i) {
     if (sqlite3_prepare_v2(db_, kStatementText[i], -1, &statements_[i], nullptr) != SQLITE_OK)
       return failure("unexpected schema in");
