@@ -45,6 +45,7 @@ void ControlPlane::stop() {
 void ControlPlane::publish_if_changed() {
   if (!routes_dirty_) return;
   routes_dirty_ = false;
+  state_.commit_now();
   health_.reconcile(health_checks());
   current_table_ = build_route_table(sessions_, runtimes_, health_);
   publisher_.publish(current_table_);
@@ -115,6 +116,7 @@ void ControlPlane::end_session(const std::string& id) {
 
 void ControlPlane::discard_staged(Session& session) {
   session.staged.reset();
+  sessions_.journal().staged_discarded(session);
   session.rebuild_route_keys();
 }
 

@@ -25,9 +25,10 @@ auto configured(Map& map, std::uint64_t route, const auto& spec, Make make) -> d
 
 }  // namespace
 
-const std::shared_ptr<proxy::RouteRuntime>& RouteRuntimes::get_or_create(std::uint64_t route) {
+const std::shared_ptr<proxy::RouteRuntime>& RouteRuntimes::get_or_create(std::uint64_t route,
+                                                                         std::chrono::steady_clock::time_point now) {
   auto& runtime = runtimes_[route];
-  if (!runtime) runtime = std::make_shared<proxy::RouteRuntime>(workers_, std::chrono::steady_clock::now());
+  if (!runtime) runtime = std::make_shared<proxy::RouteRuntime>(workers_, now);
   return runtime;
 }
 

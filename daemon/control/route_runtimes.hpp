@@ -23,7 +23,8 @@ class RouteRuntimes {
   // Room for `routes` runtimes, so a build that creates many does not rehash
   // over and over.
   void reserve(std::size_t routes) { runtimes_.reserve(routes); }
-  const std::shared_ptr<proxy::RouteRuntime>& get_or_create(std::uint64_t route);
+  // `now`: when a route without one joins, where its slow start begins.
+  const std::shared_ptr<proxy::RouteRuntime>& get_or_create(std::uint64_t route, std::chrono::steady_clock::time_point now);
   const proxy::RouteRuntime* find(std::uint64_t route) const;
 
   // The route's limiter or breaker for its effective setting; null for none.

@@ -80,6 +80,7 @@ std::shared_ptr<const proxy::RouteTable> build_route_table(const SessionRegistry
     return a.route_number < b.route_number;
   });
 
+  const auto now = std::chrono::steady_clock::now();
   const auto fill = [&](proxy::BackendEntry& entry, const Membership& membership) {
     const Session& session = *membership.session;
     const SessionConfig& config = session.active;
@@ -94,7 +95,7 @@ std::shared_ptr<const proxy::RouteTable> build_route_table(const SessionRegistry
     entry.detached = session.detached();
     entry.drain = session.drain;
     if (session.maintenance.covers(number)) entry.maintenance = proxy::MaintenanceMode{session.maintenance.backend};
-    entry.runtime = runtimes.get_or_create(number);
+    entry.runtime = runtimes.get_or_create(number, now);
     entry.rate_limiter = runtimes.rate_limiter(number, effective(config.ratelimits, number));
     entry.circuit = runtimes.circuit(number, effective(config.circuits, number));
     entry.health = health.health_of(number);
@@ -104,11 +105,12 @@ std::shared_ptr<const proxy::RouteTable> build_route_table(const SessionRegistry
   pools.reserve(memberships.size());
   for (std::size_t first = 0; first < memberships.size();) {
     std::size_t end = first + 1;
-    while (end < memberships.size() && memberships[end].host == memberships[first].host &&
-           memberships[end].path == memberships[first].path)
+    while (end < memberships.size() && memberships[end].host_hash == memberships[first].host_hash &&
+           memberships[end].host == memberships[first].host && memberships[end].path == memberships[first].path)
       ++end;
     proxy::Pool& pool = pools.emplace_back();
     pool.host = memberships[first].host;
+    pool.host_hash = memberships[first].host_hash;
     pool.path = memberships[first].path;
     pool.priority = memberships[first].route->priority;
     pool.backends.resize(end - first);
@@ -122,7 +124,7 @@ std::shared_ptr<const proxy::RouteTable> build_route_table(const SessionRegistry
   // not leave it holding room for one pool per route.
   pools.shrink_to_fit();
   runtimes.retain_only(std::move(live_routes));
-  return proxy::RouteTable::build(std::move(pools));
+  return proxy::RouteTable::build_grouped(std::move(pools));
 }
 
 }  // namespace reg::control

@@ -18,6 +18,7 @@ SessionConfig& Session::staging(SteadyTime now) {
 
 void Session::rebuild_route_keys() {
   route_keys.clear();
+  route_keys.reserve(view().routes.size());
   for (const auto& [number, route] : view().routes) index_route(number, route);
 }
 

@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "daemon/control/route_journal.hpp"
 #include "daemon/control/session.hpp"
 #include "daemon/state/state_store.hpp"
 
@@ -43,6 +44,8 @@ class SessionRegistry {
   std::uint64_t change_count() const { return change_count_; }
   // The ids marked since the last call; erased ones are no longer in sessions().
   std::unordered_set<std::string> take_changed() { return std::exchange(changed_, {}); }
+  // Whoever changes routes of a session records how, besides mark_changed().
+  RouteJournal& journal() { return journal_; }
 
  private:
   std::string new_session_id();
@@ -52,6 +55,7 @@ class SessionRegistry {
   std::uint64_t last_route_number_ = 0;
   std::uint64_t sessions_created_ = 0;
   std::unordered_set<std::string> changed_;
+  RouteJournal journal_;
   std::uint64_t change_count_ = 0;
 };
 

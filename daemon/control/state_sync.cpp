@@ -17,12 +17,24 @@ Status StateSync::restore() {
   auto stored = store_.load();
   if (!stored) return Error{stored.error()};
   const ClockReading now = ClockReading::now();
-  for (const auto& [id, body] : stored->sessions) {
-    auto session = decode_session(id, body, now);
-    if (!session) return Error{session.error()};
-    sessions_.restore(std::move(*session));
+  std::size_t legacy = 0;
+  for (const auto& stored_session : stored->sessions) {
+    auto restored = decode_session(stored_session, now);
+    if (!restored) return Error{restored.error()};
+    Session& session = *restored->session;
+    sessions_.restore(std::move(restored->session));
+    if (restored->legacy_layout) {
+      ++legacy;
+      sessions_.journal().rewritten(session);
+      sessions_.mark_changed(session.id);
+    }
   }
   sessions_.restore_counters(stored->counters);
+  if (legacy > 0) {
+    // Before anything else happens: a crash now restores the old form again.
+    commit_all_now();
+    log::info("state migrated to one row per route", {{"sessions", std::to_string(legacy)}});
+  }
   log::info("state restored", {{"sessions", std::to_string(stored->sessions.size())},
                                {"last_route_id", format_route_id(stored->counters.last_route_number)}});
   return success();
@@ -48,9 +60,12 @@ void StateSync::commit_soon() {
   });
 }
 
+void StateSync::commit_now() { start_commit(); }
+
 state::StateChanges StateSync::collect_changes() {
   state::StateChanges changes;
   changes.counters = sessions_.counters();
+  changes.items = sessions_.journal().take();
   const ClockReading now = ClockReading::now();
   for (const auto& id : sessions_.take_changed()) {
     if (const Session* session = sessions_.find(id)) changes.upserts.emplace_back(id, encode_session(*session, now));
@@ -88,7 +103,7 @@ void StateSync::release_waiters() {
 void StateSync::commit_all_now() {
   if (Status in_flight = writer_.wait_idle(); !in_flight) fail(in_flight);
   if (collected_ != ticket()) {
-    if (Status outcome = store_.commit(collect_changes()); !outcome) fail(outcome);
+    if (Status outcome = writer_.commit_here(collect_changes()); !outcome) fail(outcome);
   }
   durable_ = collected_;
   release_waiters();

@@ -32,6 +32,10 @@ class StateSync {
   // Starts committing what changed unless a commit is in flight; then the
   // changes go with the next one, started when that one ends.
   void commit_soon();
+  // The same without waiting for the event loop's pass: for a caller about
+  // to keep the control thread busy (a routing snapshot build), so the
+  // commit's fsync overlaps that work instead of following it.
+  void commit_now();
   // Commits everything now, blocking the control thread: at shutdown.
   void commit_all_now();
 

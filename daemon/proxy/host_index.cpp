@@ -16,10 +16,11 @@ void HostIndex::reserve(std::size_t hosts) {
   slots_.resize(std::bit_ceil(std::max<std::size_t>(2 * hosts, 8)));
 }
 
-void HostIndex::insert(std::string_view host, HostRange range) {
-  assert(range.count > 0 && !slots_.empty());
+void HostIndex::insert(std::string_view host, HostRange range) { insert(host, hash_of(host), range); }
+
+void HostIndex::insert(std::string_view host, std::size_t hash, HostRange range) {
+  assert(range.count > 0 && !slots_.empty() && hash == hash_of(host));
   const std::size_t mask = slots_.size() - 1;
-  const std::size_t hash = hash_of(host);
   std::size_t position = hash & mask;
   while (slots_[position].range.count != 0) position = (position + 1) & mask;
   slots_[position] = {hash, host, range};

@@ -21,6 +21,8 @@ class HostIndex {
   void reserve(std::size_t hosts);
   // `host` must outlive the index and not be in it yet; `range.count` > 0.
   void insert(std::string_view host, HostRange range);
+  // The same with `hash` = host_hash(host), known already.
+  void insert(std::string_view host, std::size_t hash, HostRange range);
   const HostRange* find(std::string_view host) const;
 
  private:

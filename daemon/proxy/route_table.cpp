@@ -40,7 +40,7 @@ std::optional<std::string_view> wildcard_parent(std::string_view host) {
 }
 
 bool before_in_pool_grouping(const Pool& a, const Pool& b) {
-  return before_in_host_grouping(host_hash(a.host), a.host, host_hash(b.host), b.host);
+  return before_in_host_grouping(a.host_hash, a.host, b.host_hash, b.host);
 }
 
 }  // namespace
@@ -53,11 +53,15 @@ bool before_in_host_grouping(std::size_t hash_a, std::string_view host_a, std::s
 }
 
 std::shared_ptr<const RouteTable> RouteTable::build(std::vector<Pool> pools) {
+  for (Pool& pool : pools) pool.host_hash = host_hash(pool.host);
+  std::sort(pools.begin(), pools.end(), before_in_pool_grouping);
+  return build_grouped(std::move(pools));
+}
+
+std::shared_ptr<const RouteTable> RouteTable::build_grouped(std::vector<Pool> pools) {
   assert(pools.size() < std::numeric_limits<std::uint32_t>::max());
+  assert(std::is_sorted(pools.begin(), pools.end(), before_in_pool_grouping));
   for (Pool& pool : pools) pool.wildcard = is_wildcard(pool.host);
-  // The control plane's builder hands them over grouped already.
-  if (!std::is_sorted(pools.begin(), pools.end(), before_in_pool_grouping))
-    std::sort(pools.begin(), pools.end(), before_in_pool_grouping);
 
   auto table = std::make_shared<RouteTable>();
   table->pools_ = std::move(pools);
@@ -68,14 +72,16 @@ std::shared_ptr<const RouteTable> RouteTable::build(std::vector<Pool> pools) {
   table->wildcard_.reserve(wildcard_hosts);
   for (std::uint32_t first = 0; first < sorted.size();) {
     std::uint32_t end = first + 1;
-    while (end < sorted.size() && sorted[end].host == sorted[first].host) ++end;
+    while (end < sorted.size() && sorted[end].host_hash == sorted[first].host_hash &&
+           sorted[end].host == sorted[first].host)
+      ++end;
     std::sort(sorted.begin() + first, sorted.begin() + end, before_in_match_order);
     const std::string_view host = sorted[first].host;
     const HostRange range{first, end - first};
     if (is_wildcard(host)) {
       table->wildcard_.insert(host.substr(kWildcardPrefix.size()), range);
     } else {
-      table->exact_.insert(host, range);
+      table->exact_.insert(host, sorted[first].host_hash, range);
     }
     first = end;
   }

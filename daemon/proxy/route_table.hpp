@@ -57,6 +57,7 @@ struct BackendEntry {
 struct Pool {
   std::string host;  // "example.com" or "*.example.com"
   std::string path;  // "/api"
+  std::size_t host_hash = 0;  // host_hash(host), set by RouteTable::build
   std::int64_t priority = 0;  // the highest of its routes
   bool wildcard = false;
   std::vector<BackendEntry> backends;  // sorted by route number
@@ -72,6 +73,10 @@ class RouteTable {
   // Groups the pools by host (unless they already are, in host_grouping_order),
   // puts each host's pools in match order and indexes them by host.
   static std::shared_ptr<const RouteTable> build(std::vector<Pool> pools);
+  // The same for pools already grouped in host grouping order with their
+  // host_hash set, as the control plane's builder makes them: the hashes
+  // and the order are trusted, not computed again.
+  static std::shared_ptr<const RouteTable> build_grouped(std::vector<Pool> pools);
 
   // `host` must already be normalized (normalize_host). Returns the best pool
   // by PROTOCOL.md §8: highest priority, exact host before wildcard, longest

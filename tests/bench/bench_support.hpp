@@ -157,19 +157,19 @@ inline std::string expect_reply(std::string_view reply, std::string_view code, s
 }
 
 // A regd child on free loopback ports, stopped (SIGTERM, then SIGKILL) when
-// this object goes away.
+// this object goes away. Its state directory is a fresh one, removed with it,
+// unless one is given (to start regd again on what an earlier one kept).
 class RegdProcess {
  public:
-  RegdProcess(const std::string& binary, std::vector<std::string> extra_arguments)
-      : control_port_(free_loopback_port()) {
-    const std::uint16_t listen_port = free_loopback_port();
+  RegdProcess(const std::string& binary, std::vector<std::string> extra_arguments, std::string state_dir = {})
+      : control_port_(free_loopback_port()), listen_port_(free_loopback_port()) {
     const std::uint16_t admin_port = free_loopback_port();
     arguments_ = {binary,
                   "--control", std::string(kLoopback) + ":" + std::to_string(control_port_),
-                  "--listen", std::string(kLoopback) + ":" + std::to_string(listen_port),
+                  "--listen", std::string(kLoopback) + ":" + std::to_string(listen_port_),
                   "--admin", std::string(kLoopback) + ":" + std::to_string(admin_port),
                   "--log-level", "warn",
-                  "--state-dir", make_state_dir()};
+                  "--state-dir", state_dir.empty() ? make_state_dir() : state_dir};
     arguments_.insert(arguments_.end(), extra_arguments.begin(), extra_arguments.end());
 
     std::vector<char*> argv;
@@ -194,10 +194,11 @@ class RegdProcess {
   ~RegdProcess() {
     stop();
     std::error_code ignored;
-    std::filesystem::remove_all(state_dir_, ignored);
+    if (!state_dir_.empty()) std::filesystem::remove_all(state_dir_, ignored);
   }
 
   std::uint16_t control_port() const { return control_port_; }
+  std::uint16_t listen_port() const { return listen_port_; }
   pid_t pid() const { return pid_; }
 
   std::string command_line() const {
@@ -243,7 +244,8 @@ class RegdProcess {
   }
 
   std::uint16_t control_port_;
-  std::string state_dir_;
+  std::uint16_t listen_port_;
+  std::string state_dir_;  // made here, so removed here
   std::vector<std::string> arguments_;
   pid_t pid_ = -1;
 };

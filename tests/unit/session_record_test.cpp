@@ -2,9 +2,34 @@
 // is not one is an error that names the session, not a crash.
 #include <catch2/catch.hpp>
 
+#include "daemon/control/route_journal.hpp"
 #include "daemon/control/session_record.hpp"
+#include "daemon/state/sqlite_state_store.hpp"
+#include "support/temp_dir.hpp"
 
 namespace reg::control {
+namespace {
+
+// The session as a real store gives it back after writing it whole.
+state::StoredSession through_store(const Session& session, const ClockReading& now) {
+  test::TempDir directory("regd-record");
+  auto store = state::SqliteStateStore::open(directory.path());
+  REQUIRE(store.ok());
+  RouteJournal journal;
+  journal.rewritten(session);
+  state::StateChanges changes;
+  changes.items = journal.take();
+  changes.upserts.emplace_back(session.id, encode_session(session, now));
+  REQUIRE((*store)->commit(changes).ok());
+  auto loaded = (*store)->load();
+  REQUIRE(loaded.ok());
+  REQUIRE(loaded->sessions.size() == 1);
+  return loaded->sessions[0];
+}
+
+state::StoredSession record_only(std::string id, std::string body) { return {std::move(id), std::move(body), {}, {}}; }
+
+}  // namespace
 
 TEST_CASE("session record: every stored field comes back after decode") {
   const ClockReading now = ClockReading::now();
@@ -34,9 +59,10 @@ TEST_CASE("session record: every stored field comes back after decode") {
   session.maintenance.backend = *parse_backend_url("http://maint:81");
   session.maintenance.entered_at = now.system - std::chrono::seconds(2);
 
-  auto decoded = decode_session(session.id, encode_session(session, now), now);
+  auto decoded = decode_session(through_store(session, now), now);
   REQUIRE(decoded.ok());
-  const Session& back = **decoded;
+  CHECK_FALSE(decoded->legacy_layout);
+  const Session& back = *decoded->session;
   CHECK(back.id == session.id);
   CHECK(back.service_name == "web");
   CHECK(back.instance_name == "web-1");
@@ -64,19 +90,40 @@ TEST_CASE("session record: a connection lease comes back detached since the rest
   Session session;
   session.lease = Lease::connection;
   session.holder = 42;
-  auto decoded = decode_session("s1-ab", encode_session(session, now), now);
+  auto decoded = decode_session(record_only("s1-ab", encode_session(session, now)), now);
   REQUIRE(decoded.ok());
-  CHECK((*decoded)->detached());
-  CHECK((*decoded)->detached_since == now.steady);
+  CHECK(decoded->session->detached());
+  CHECK(decoded->session->detached_since == now.steady);
 }
 
 TEST_CASE("session record: a record that is not one is an error naming the session") {
   const ClockReading now = ClockReading::now();
   for (const std::string_view body : {"", "not json", "{}", R"({"service_name":1})", "[]"}) {
-    auto decoded = decode_session("s1-0123456789", body, now);
+    auto decoded = decode_session(record_only("s1-0123456789", std::string(body)), now);
     REQUIRE_FALSE(decoded.ok());
     CHECK_THAT(decoded.error(), Catch::Matchers::StartsWith("stored session s1-01234… is unreadable: "));
   }
+}
+
+TEST_CASE("session record: a record of schema 1, routes inside, comes back and asks to be written again") {
+  const ClockReading now = ClockReading::now();
+  const std::string body = R"({"service_name":"web","instance_name":"web-1","maintenance_port":0,"metadata":{},)"
+                           R"("lease":"persistent","connected_at":0,"last_activity":0,"last_apply":null,)"
+                           R"("active":{"routes":[[3,["a.example.com"],"/",  "http://b:80",0]],"headers":[],)"
+                           R"("options":[],"health":[],"ratelimits":[],"circuits":[]},)"
+                           R"("staged":{"routes":[[4,["c.example.com"],"/x","http://c:80",2]],"headers":[],)"
+                           R"("options":[],"health":[],"ratelimits":[],"circuits":[]},)"
+                           R"("last_staged_at":0,"drain":null,)"
+                           R"("maintenance":{"all":false,"routes":[],"backend":null,"entered_at":0}})";
+  auto decoded = decode_session(record_only("s1-ab", body), now);
+  REQUIRE(decoded.ok());
+  CHECK(decoded->legacy_layout);
+  const Session& session = *decoded->session;
+  REQUIRE(session.active.routes.size() == 1);
+  CHECK(session.active.routes.at(3).domains == std::vector<std::string>{"a.example.com"});
+  REQUIRE(session.staged.has_value());
+  REQUIRE(session.staged->routes.size() == 1);
+  CHECK(session.staged->routes.at(4).priority == 2);
 }
 
 }  // namespace reg::control

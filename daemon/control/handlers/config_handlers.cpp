@@ -21,12 +21,14 @@ Reply apply(CommandRequest& request, ConfigKinds kinds) {
       return Reply::error(checked.error());
     session.active = std::move(*session.staged);
     session.staged.reset();
+    plane.sessions().journal().staged_applied(session);
   } else {
     auto result = plan_apply(session.active, *session.staged, kinds, max_routes);
     if (!result) return Reply::error(result.error());
     routes_changed = session.active.routes != result->routes;
     session.active = std::move(*result);
     if (*session.staged == session.active) session.staged.reset();
+    plane.sessions().journal().rewritten(session);
   }
   if (routes_changed) {
     // Maintenance of routes that are gone ends with them.

@@ -28,6 +28,7 @@ Reply route_add(CommandRequest& request) {
   const std::uint64_t number = plane.sessions().allocate_route_number();
   session.index_route(number, route);
   session.staging(request.steady_now).routes.emplace(number, std::move(route));
+  plane.sessions().journal().staged_route_changed(session, number);
   return {"ROUTE_OK", format_route_id(number)};
 }
 
@@ -63,6 +64,7 @@ Reply route_add_bulk(CommandRequest& request) {
     const std::uint64_t number = plane.sessions().allocate_route_number();
     session.index_route(number, route);
     staged.routes.emplace(number, std::move(route));
+    plane.sessions().journal().staged_route_changed(session, number);
     results.push_back({{"route_id", format_route_id(number)}, {"status", "ok"}});
   }
   return {"ROUTE_BULK_OK", results.dump()};
@@ -103,6 +105,7 @@ Reply route_update(CommandRequest& request) {
   session.unindex_route(current->second);
   session.index_route(number, updated);
   session.staging(request.steady_now).routes[number] = std::move(updated);
+  request.plane.sessions().journal().staged_route_changed(session, number);
   return {"ROUTE_OK", {}};
 }
 
@@ -117,6 +120,7 @@ Reply route_remove(CommandRequest& request) {
     staged.routes.erase(route);
   }
   staged.remove_settings_of(number);
+  request.plane.sessions().journal().staged_route_changed(session, number);
   return {"ROUTE_OK", {}};
 }
 
