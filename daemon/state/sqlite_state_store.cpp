@@ -313,15 +313,18 @@ bool SqliteStateStore::forget_session(const std::string& session) {
 bool SqliteStateStore::apply(const ItemChange& change) {
   bool written = true;
   const std::string& session = change.session;
+  const auto put_in = [&](std::int64_t layer) {
+    return Use(statements_[put_item])
+        .text(session)
+        .integer(layer)
+        .integer(static_cast<std::int64_t>(change.number))
+        .body(change.body)
+        .run();
+  };
   switch (change.kind) {
     case ItemChange::Kind::stage: {
       const std::int64_t layer = staged_layer(session, &written);
-      return written && Use(statements_[put_item])
-                            .text(session)
-                            .integer(layer)
-                            .integer(static_cast<std::int64_t>(change.number))
-                            .body(change.body)
-                            .run();
+      return written && put_in(layer);
     }
     case ItemChange::Kind::unstage: {
       auto found = layers_.find(session);
@@ -352,12 +355,7 @@ bool SqliteStateStore::apply(const ItemChange& change) {
       return forget_session(session);
     case ItemChange::Kind::set_applied: {
       const std::int64_t layer = top_applied_layer(session, &written);
-      return written && Use(statements_[put_item])
-                            .text(session)
-                            .integer(layer)
-                            .integer(static_cast<std::int64_t>(change.number))
-                            .body(change.body)
-                            .run();
+      return written && put_in(layer);
     }
   }
   return false;
