@@ -38,6 +38,13 @@ ControlConnection::ControlConnection(boost::asio::ip::tcp::socket socket, Contro
   authenticated = plane.settings().auth_token.empty();
 }
 
+std::string ControlConnection::peer() const {
+  boost::system::error_code error;
+  const auto endpoint = socket_.remote_endpoint(error);
+  if (error) return "unknown";
+  return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+
 void ControlConnection::start() {
   enable_keepalive(socket_);
   if (!authenticated) start_auth_deadline();

@@ -30,6 +30,8 @@ class ControlConnection : public ClientLink, public std::enable_shared_from_this
   void close_after_flush();
 
   ConnectionId connection_id() const override { return id_; }
+  // "ADDR:PORT" of the client, for logs.
+  std::string peer() const;
   void send_line(std::string line) override;
   void send_event(std::string line) override;
 
