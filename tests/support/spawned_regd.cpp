@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/sanitizer_report.hpp"
+
 #ifndef REGD_BINARY
 #error "REGD_BINARY must name the regd executable under test"
 #endif
@@ -57,6 +59,7 @@ int SpawnedRegd::wait_for_exit(int signal) {
   }
   pid_ = -1;
   exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  fail_on_sanitizer_report("regd", output());
   return exit_code_;
 }
 
