@@ -48,7 +48,7 @@ class ControlConnection : public ClientLink, public std::enable_shared_from_this
  private:
   void start_auth_deadline();
   void read();
-  void on_read(const boost::system::error_code& error, std::size_t bytes);
+  void on_readable(boost::system::error_code error);
   // Answers buffered lines, publishes routing changes, writes, reads on.
   void pump();
   // False when it stopped early because the output is backlogged.
