@@ -5,8 +5,9 @@ CONTROL ?= 127.0.0.1:8181
 LISTEN ?= 127.0.0.1:8080
 ADMIN ?= 127.0.0.1:9181
 STATE_DIR ?= $(BUILD_DIR)/state
+SANITIZE_DIR ?= build-asan
 
-.PHONY: all deps test-deps configure build run test package clean
+.PHONY: all deps test-deps configure build run test sanitize package clean
 
 all: build
 
@@ -30,6 +31,16 @@ test-deps:
 
 test: test-deps build
 	@cd $(BUILD_DIR) && ctest --output-on-failure --no-tests=error -j2
+	@$(MAKE) --no-print-directory sanitize
+
+# Every test again against an AddressSanitizer + UndefinedBehaviorSanitizer
+# build (the fuzz targets have sanitizers of their own). A report makes the
+# test fail: the test binaries abort, and the test support fails any test
+# whose regd or regctl printed one.
+sanitize: deps
+	@cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_CXX_FLAGS_SANITIZE="-O1 -g1" -DREGD_SANITIZE=ON >/dev/null
+	@cmake --build $(SANITIZE_DIR)
+	@cd $(SANITIZE_DIR) && UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure --no-tests=error -j2 -LE 'fuzz|packaging'
 
 # The .deb and the .rpm, into $(BUILD_DIR)/.
 package: configure
@@ -38,4 +49,4 @@ package: configure
 	@cd $(BUILD_DIR) && cpack -G DEB && cpack -G RPM
 
 clean:
-	@rm -rf $(BUILD_DIR)
+	@rm -rf $(BUILD_DIR) $(SANITIZE_DIR)

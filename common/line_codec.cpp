@@ -16,6 +16,12 @@ char* LineFramer::prepare(std::size_t bytes) {
 
 void LineFramer::commit(std::size_t bytes) { end_ += bytes; }
 
+void LineFramer::release_if_empty() {
+  if (begin_ != end_) return;
+  buffer_ = std::string();
+  begin_ = end_ = scanned_ = 0;
+}
+
 LineFramer::Event LineFramer::next(std::string_view& line) {
   while (true) {
     const char* start = buffer_.data() + begin_;

@@ -21,6 +21,8 @@ class LineFramer {
 
   char* prepare(std::size_t bytes);
   void commit(std::size_t bytes);
+  // Frees the buffer when no byte of a line is waiting in it.
+  void release_if_empty();
 
   // `line` (without LF or the CR before it) stays valid until the next
   // prepare(). too_long is reported once per oversized line; its bytes are

@@ -1,5 +1,6 @@
 // regd: wires the control plane, the proxy and the admin listener together
 // and runs until SIGTERM or SIGINT; SIGHUP reloads the configuration.
+#include <chrono>
 #include <csignal>
 #include <functional>
 #include <iostream>
@@ -98,21 +99,33 @@ int main(int argc, char** argv) {
   wait_for_reload();
 
   boost::asio::signal_set signals(control_io, SIGTERM, SIGINT);
-  boost::asio::steady_timer flush_timer(control_io);
+  boost::asio::steady_timer drain_timer(control_io);
+  std::chrono::steady_clock::time_point drain_deadline;
+  // Polled on the control thread, which meanwhile flushes SHUTDOWN to control
+  // clients and keeps the admin port answering (/healthz: 503).
+  std::function<void()> wait_for_drain = [&] {
+    if (proxy.open_connections() == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
+      admin.stop();
+      proxy.stop(Milliseconds{0});
+      control_io.stop();
+      return;
+    }
+    drain_timer.expires_after(std::chrono::milliseconds(10));
+    drain_timer.async_wait([&](const boost::system::error_code&) { wait_for_drain(); });
+  };
   signals.async_wait([&](const boost::system::error_code& error, int signal) {
     if (error) return;
     log::info("stopping", {{"signal", signal == SIGTERM ? "SIGTERM" : "SIGINT"}});
     notifier.stopping();
     reload_signal.cancel();
+    admin.begin_shutdown();
     control_server.shutdown();
-    admin.stop();
+    proxy.begin_shutdown();
     plane.stop();
-    // A moment for SHUTDOWN to reach every client before the proxy drains.
-    flush_timer.expires_after(std::chrono::milliseconds(100));
-    flush_timer.async_wait([&](const boost::system::error_code&) {
-      proxy.stop(reloader.options().shutdown_timeout);
-      control_io.stop();
-    });
+    drain_deadline = std::chrono::steady_clock::now() + reloader.options().shutdown_timeout;
+    // A moment for SHUTDOWN to reach every client even when nothing drains.
+    drain_timer.expires_after(std::chrono::milliseconds(100));
+    drain_timer.async_wait([&](const boost::system::error_code&) { wait_for_drain(); });
   });
 
   const config::DaemonOptions& running = reloader.options();

@@ -66,7 +66,8 @@ Response answer(const Request& request, const Pages& pages) {
       response = make_response(http::status::not_found, "text/plain", "not found\n");
     } else {
       AdminPage content = page->second();
-      response = make_response(http::status::ok, content.content_type, std::move(content.body));
+      response = make_response(static_cast<http::status>(content.status), content.content_type,
+                               std::move(content.body));
     }
   }
   response.version(request.version());
@@ -182,8 +183,14 @@ class AdminServer::Impl : public std::enable_shared_from_this<Impl> {
  public:
   Impl(asio::io_context& io, HostPort address)
       : io_(io), address_(std::move(address)), acceptor_(io), accept_retry_(io) {
-    add_page("/healthz", [] { return AdminPage{"text/plain", "ok\n"}; });
+    // Shared with the page, which connections may call after stop().
+    add_page("/healthz", [shutting_down = shutting_down_] {
+      if (*shutting_down) return AdminPage{"text/plain", "shutting down\n", 503};
+      return AdminPage{"text/plain", "ok\n"};
+    });
   }
+
+  void begin_shutdown() { *shutting_down_ = true; }
 
   void add_page(std::string path, std::function<AdminPage()> render) {
     (*pages_)[std::move(path)] = std::move(render);
@@ -255,6 +262,7 @@ class AdminServer::Impl : public std::enable_shared_from_this<Impl> {
   tcp::acceptor acceptor_;
   asio::steady_timer accept_retry_;
   std::vector<std::weak_ptr<Connection>> connections_;
+  std::shared_ptr<bool> shutting_down_ = std::make_shared<bool>(false);
 };
 
 AdminServer::AdminServer(boost::asio::io_context& io, HostPort address)
@@ -267,6 +275,8 @@ void AdminServer::add_page(std::string path, std::function<AdminPage()> render) 
 }
 
 Status AdminServer::start() { return impl_->start(); }
+
+void AdminServer::begin_shutdown() { impl_->begin_shutdown(); }
 
 void AdminServer::stop() { impl_->stop(); }
 

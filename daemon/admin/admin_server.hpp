@@ -16,6 +16,7 @@ namespace reg::admin {
 struct AdminPage {
   std::string content_type;
   std::string body;
+  unsigned status = 200;
 };
 
 class AdminServer {
@@ -28,6 +29,9 @@ class AdminServer {
   // Registers GET `path`; call before start().
   void add_page(std::string path, std::function<AdminPage()> render);
   Status start();  // binds; the error names the address and the reason
+  // Shutdown has begun: /healthz answers 503 from now on, so load balancers
+  // stop sending traffic while requests in flight drain.
+  void begin_shutdown();
   void stop();
 
  private:

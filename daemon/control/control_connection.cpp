@@ -3,6 +3,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <array>
+#include <cstring>
+
 #include <boost/asio/write.hpp>
 
 #include "daemon/control/control_plane.hpp"
@@ -12,6 +15,9 @@ namespace reg::control {
 namespace {
 
 constexpr std::size_t kReadChunk = 64 * 1024;
+// An idle connection keeps at most this much of its last answer's buffer:
+// ten thousand idle clients must not each hold their biggest reply.
+constexpr std::size_t kKeptOutputCapacity = 4 * 1024;
 
 // Dead peers are noticed within about a minute (PROTOCOL keepalive: 30 s idle).
 void enable_keepalive(boost::asio::ip::tcp::socket& socket) {
@@ -38,8 +44,17 @@ ControlConnection::ControlConnection(boost::asio::ip::tcp::socket socket, Contro
   authenticated = plane.settings().auth_token.empty();
 }
 
+std::string ControlConnection::peer() const {
+  boost::system::error_code error;
+  const auto endpoint = socket_.remote_endpoint(error);
+  if (error) return "unknown";
+  return endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+
 void ControlConnection::start() {
   enable_keepalive(socket_);
+  boost::system::error_code ignored;
+  socket_.non_blocking(true, ignored);  // read_some after async_wait must not block
   if (!authenticated) start_auth_deadline();
   read();
 }
@@ -56,22 +71,32 @@ void ControlConnection::start_auth_deadline() {
   });
 }
 
+// Waits for readability, then reads into one buffer shared by the thread's
+// connections, and the framer keeps only the bytes that came: a read buffer
+// per connection, freed and allocated again between commands, leaves the
+// heap fragmented at 64 KiB per connection that ever sent a line.
 void ControlConnection::read() {
   if (reading_ || peer_closed_ || closing_ || output_backlogged()) return;
   reading_ = true;
-  char* buffer = framer_.prepare(kReadChunk);
-  socket_.async_read_some(boost::asio::buffer(buffer, kReadChunk),
-                          [self = shared_from_this()](const boost::system::error_code& error, std::size_t bytes) {
-                            self->on_read(error, bytes);
-                          });
+  framer_.release_if_empty();
+  socket_.async_wait(boost::asio::ip::tcp::socket::wait_read,
+                     [self = shared_from_this()](const boost::system::error_code& error) { self->on_readable(error); });
 }
 
-void ControlConnection::on_read(const boost::system::error_code& error, std::size_t bytes) {
+void ControlConnection::on_readable(boost::system::error_code error) {
   reading_ = false;
   if (finished_) return;
+  thread_local std::array<char, kReadChunk> shared_buffer;
+  std::size_t bytes = 0;
+  if (!error) bytes = socket_.read_some(boost::asio::buffer(shared_buffer), error);
+  if (error == boost::asio::error::would_block) error.clear();
   // EOF or reset: answer what already arrived, then close.
-  if (error) peer_closed_ = true;
-  else framer_.commit(bytes);
+  if (error) {
+    peer_closed_ = true;
+  } else {
+    std::memcpy(framer_.prepare(bytes), shared_buffer.data(), bytes);
+    framer_.commit(bytes);
+  }
   pump();
 }
 
@@ -198,6 +223,7 @@ void ControlConnection::release_durable() {
 void ControlConnection::on_written(const boost::system::error_code& error) {
   writing_in_flight_ = false;
   writing_.clear();
+  if (writing_.capacity() > kKeptOutputCapacity) writing_.shrink_to_fit();
   if (error) {
     finish();
     return;

@@ -30,6 +30,8 @@ class ControlConnection : public ClientLink, public std::enable_shared_from_this
   void close_after_flush();
 
   ConnectionId connection_id() const override { return id_; }
+  // "ADDR:PORT" of the client, for logs.
+  std::string peer() const;
   void send_line(std::string line) override;
   void send_event(std::string line) override;
 
@@ -46,7 +48,7 @@ class ControlConnection : public ClientLink, public std::enable_shared_from_this
  private:
   void start_auth_deadline();
   void read();
-  void on_read(const boost::system::error_code& error, std::size_t bytes);
+  void on_readable(boost::system::error_code error);
   // Answers buffered lines, publishes routing changes, writes, reads on.
   void pump();
   // False when it stopped early because the output is backlogged.

@@ -5,6 +5,7 @@
 #include "common/time_format.hpp"
 #include "daemon/control/config_diff.hpp"
 #include "daemon/control/route_table_builder.hpp"
+#include "daemon/log.hpp"
 #include "daemon/proxy/circuit_breaker.hpp"
 
 namespace reg::control {
@@ -98,6 +99,7 @@ void ControlPlane::connection_closed(ConnectionId connection) {
     if (session->holder != connection) continue;
     session->holder = kNoConnection;
     if (session->lease == Lease::connection) {
+      log::debug("session detached: its connection closed", {{"session", redact_session_id(id)}});
       session->detached_since = now;
       if (!session->active.routes.empty()) routes_changed();
     }
@@ -152,6 +154,10 @@ void ControlPlane::housekeeping() {
   }
   for (const auto& id : expired) {
     const Session& session = *sessions_.find(id);
+    log::info("session expired: no RECONNECT within the grace period",
+              {{"session", redact_session_id(id)},
+               {"service", session.service_name},
+               {"instance", session.instance_name}});
     events_.publish(id, "session_expired",
                     {{"service_name", session.service_name}, {"instance_name", session.instance_name}});
     end_session(id);

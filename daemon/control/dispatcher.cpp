@@ -5,6 +5,7 @@
 #include "common/compression.hpp"
 #include "daemon/control/command_request.hpp"
 #include "daemon/control/control_connection.hpp"
+#include "daemon/log.hpp"
 
 namespace reg::control {
 namespace {
@@ -42,7 +43,13 @@ void Dispatcher::handle_line(ControlConnection& connection, std::string_view lin
       append_reply(out, "OK", txid);
     } else {
       fail("authentication failed");
-      if (++connection.failed_auth_attempts >= kMaxFailedAuth) connection.close_after_flush();
+      const bool closing = ++connection.failed_auth_attempts >= kMaxFailedAuth;
+      // Never the token given: it may be the real one with a typo.
+      log::warn("control client failed to authenticate",
+                {{"peer", connection.peer()},
+                 {"attempt", std::to_string(connection.failed_auth_attempts)},
+                 {"closing", closing ? "true" : "false"}});
+      if (closing) connection.close_after_flush();
     }
     return;
   }

@@ -214,10 +214,22 @@ class ProxyServer::Impl {
     return success();
   }
 
+  void begin_shutdown() {
+    if (!running_ || shutting_down_) return;
+    shutting_down_ = true;
+    for (auto& worker : workers_) worker->begin_shutdown();
+  }
+
+  std::size_t open_connections() const {
+    std::size_t open = 0;
+    for (const auto& worker : workers_) open += worker->connection_count();
+    return open;
+  }
+
   void stop(Milliseconds grace) {
     if (!running_) return;
+    begin_shutdown();
     running_ = false;
-    for (auto& worker : workers_) worker->begin_shutdown();
     wait_for_connections_until(std::chrono::steady_clock::now() + grace);
     for (auto& worker : workers_) worker->close_connections();
     wait_for_connections_until(std::chrono::steady_clock::now() + kForcedCloseWait);
@@ -238,9 +250,7 @@ class ProxyServer::Impl {
  private:
   void wait_for_connections_until(std::chrono::steady_clock::time_point deadline) const {
     while (std::chrono::steady_clock::now() < deadline) {
-      std::size_t open = 0;
-      for (const auto& worker : workers_) open += worker->connection_count();
-      if (open == 0) return;
+      if (open_connections() == 0) return;
       std::this_thread::sleep_for(kStopPollInterval);
     }
   }
@@ -251,6 +261,7 @@ class ProxyServer::Impl {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::uint16_t port_ = 0;
   bool running_ = false;
+  bool shutting_down_ = false;
 };
 
 ProxyServer::ProxyServer(ProxySettings settings, RouteTablePublisher& routes)
@@ -259,6 +270,8 @@ ProxyServer::ProxyServer(ProxySettings settings, RouteTablePublisher& routes)
 ProxyServer::~ProxyServer() = default;
 
 Status ProxyServer::start() { return impl_->start(); }
+void ProxyServer::begin_shutdown() { impl_->begin_shutdown(); }
+std::size_t ProxyServer::open_connections() const { return impl_->open_connections(); }
 void ProxyServer::stop(Milliseconds grace) { impl_->stop(grace); }
 void ProxyServer::set_trusted_proxies(TrustedProxies proxies) { impl_->set_trusted_proxies(std::move(proxies)); }
 void ProxyServer::reopen_access_log() { impl_->reopen_access_log(); }

@@ -2,6 +2,7 @@
 // The HTTP/1.1 reverse proxy: one io_context and one SO_REUSEPORT listener per
 // worker thread, each with its own upstream keep-alive pools, so the request
 // path shares nothing between workers (DESIGN.md "Threads and memory").
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -45,6 +46,11 @@ class ProxyServer {
   // Binds every worker's listener and starts the worker threads. The error
   // names the address and the reason ("cannot listen on 0.0.0.0:80: Permission denied").
   Status start();
+  // Stops accepting and closes idle client connections; the ones with a
+  // request in flight close after answering it. Returns at once.
+  void begin_shutdown();
+  // Client connections still open (requests in flight, tunnels).
+  std::size_t open_connections() const;
   // Stops accepting, lets requests in flight finish for up to `grace`, then
   // closes everything and joins the workers.
   void stop(Milliseconds grace);

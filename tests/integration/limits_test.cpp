@@ -158,7 +158,13 @@ TEST_CASE("limits: a control client that never reads does not grow regd's memory
 
   INFO("sent " << sent << " bytes; RSS " << before_kb << " kB before, " << after_kb << " kB after");
   CHECK(sent < (std::size_t{64} << 20));  // regd stopped reading
+#ifdef REGD_SANITIZE
+  // AddressSanitizer keeps freed memory in quarantine (up to 256 MB) and
+  // adds shadow memory, so RSS there says nothing about regd's own use.
+  WARN("sanitizer build: regd's RSS bound is not checked");
+#else
   CHECK(after_kb - before_kb < 64 * 1024);
+#endif
   CHECK(probe.send("PING") == "PONG");
 }
 

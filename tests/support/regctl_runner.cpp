@@ -11,6 +11,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "support/sanitizer_report.hpp"
+
 #ifndef REGCTL_BINARY
 #error "REGCTL_BINARY must name the regctl executable under test"
 #endif
@@ -155,6 +157,7 @@ RegctlResult Regctl::run_program(const std::vector<std::string>& command, const 
   ::close(child.out_fd);
   ::close(child.err_fd);
   result.exit_code = exit_status_of(child.pid);
+  fail_on_sanitizer_report(command.front(), result.err);
   if (!finished) result.err += "\n[test harness: " + command.front() + " killed after 30 s]";
   return result;
 }
@@ -209,6 +212,7 @@ RegctlResult BackgroundRegctl::wait() {
   std::lock_guard lock(mutex_);
   result.out = out_;
   result.err = err_;
+  fail_on_sanitizer_report("regctl", result.err);
   return result;
 }
 

@@ -13,12 +13,14 @@
 #include <iostream>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
 #include "common/client_connection.hpp"
 #include "support/free_port.hpp"
 #include "support/private_daemon_flags.hpp"
+#include "support/sanitizer_report.hpp"
 
 #ifndef REGD_BINARY
 #error "REGD_BINARY must name the regd executable under test"
@@ -156,6 +158,23 @@ int RegdProcess::stop() {
     std::this_thread::sleep_for(10ms);
   }
   pid_ = -1;
+  fail_on_sanitizer_report("regd", whole_log());
+  return exit_status_;
+}
+
+std::optional<int> RegdProcess::wait_for_exit(std::chrono::milliseconds limit) {
+  if (pid_ <= 0) return exit_status_;
+  const auto deadline = Clock::now() + limit;
+  while (::waitpid(pid_, &exit_status_, WNOHANG) == 0) {
+    if (Clock::now() >= deadline) return std::nullopt;
+    std::this_thread::sleep_for(10ms);
+  }
+  {
+    std::lock_guard lock(running_mutex);
+    running_daemons.erase(this);
+  }
+  pid_ = -1;
+  fail_on_sanitizer_report("regd", whole_log());
   return exit_status_;
 }
 
@@ -168,6 +187,13 @@ void RegdProcess::kill() {
   ::kill(pid_, SIGKILL);
   ::waitpid(pid_, &exit_status_, 0);
   pid_ = -1;
+}
+
+std::string RegdProcess::whole_log() const {
+  std::ifstream in(log_path_);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 std::string RegdProcess::log_tail(std::size_t lines) const {

@@ -4,8 +4,10 @@
 // tests can run in parallel; the destructor stops it.
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,11 +37,15 @@ class RegdProcess {
   // SIGTERM, then SIGKILL if regd is still there after 5 s. Returns the wait()
   // status; idempotent.
   int stop();
+  // Waits up to `limit` for regd to end by itself (after a signal the test
+  // sent); its wait() status, or nullopt if it is still running.
+  std::optional<int> wait_for_exit(std::chrono::milliseconds limit);
   // SIGKILL, as a crash or power cut would end it: nothing is flushed.
   void kill();
 
   // The last `lines` lines regd wrote to stdout and stderr.
   std::string log_tail(std::size_t lines = 50) const;
+  std::string whole_log() const;
 
   // Prints the log tail of every running daemon to stderr, once per daemon;
   // called when an assertion fails so the daemon's side of the story is in the

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "support/private_daemon_flags.hpp"
+#include "support/sanitizer_report.hpp"
 
 #ifndef REGD_BINARY
 #error "REGD_BINARY must name the regd executable under test"
@@ -60,6 +61,7 @@ int SpawnedRegd::wait_for_exit(int signal) {
   }
   pid_ = -1;
   exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  fail_on_sanitizer_report("regd", output());
   return exit_code_;
 }
 

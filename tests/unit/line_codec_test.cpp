@@ -79,6 +79,18 @@ TEST_CASE("line codec: a line without its LF waits for more bytes") {
   CHECK(take_events(framer) == Lines{"VERSION"});
 }
 
+TEST_CASE("line codec: releasing the buffer of an idle connection keeps a partial line") {
+  LineFramer framer(1024);
+  feed(framer, "PING\nVERS");
+  CHECK(take_events(framer) == Lines{"PING"});
+  framer.release_if_empty();
+  feed(framer, "ION\n");
+  CHECK(take_events(framer) == Lines{"VERSION"});
+  framer.release_if_empty();
+  feed(framer, "PING\n");
+  CHECK(take_events(framer) == Lines{"PING"});
+}
+
 TEST_CASE("line codec: a line split across several commits comes out whole") {
   LineFramer framer(1024);
   feed(framer, "ROU");

@@ -4,6 +4,7 @@
 #include "daemon/control/control_connection.hpp"
 #include "daemon/control/handlers/handlers.hpp"
 #include "daemon/control/session_view.hpp"
+#include "daemon/log.hpp"
 
 namespace reg::control::handlers {
 
@@ -33,12 +34,20 @@ Reply register_session(CommandRequest& request) {
   session->connected_at = request.now;
   session->last_activity = request.now;
   session->holder = request.connection.connection_id();
-  return {"ACK", plane.sessions().add(std::move(session)).id};
+  const Session& added = plane.sessions().add(std::move(session));
+  if (log::enabled(log::Level::debug)) {
+    log::debug("session registered", {{"session", redact_session_id(added.id)},
+                                      {"service", added.service_name},
+                                      {"instance", added.instance_name},
+                                      {"lease", lease == Lease::persistent ? "persistent" : "connection"}});
+  }
+  return {"ACK", added.id};
 }
 
 Reply reconnect(CommandRequest& request) {
   Session* session = request.session;
   if (session == nullptr) return {"REREGISTER", {}};
+  log::debug("session reconnected", {{"session", redact_session_id(session->id)}});
   session->holder = request.connection.connection_id();
   if (session->detached_since) {
     session->detached_since.reset();
@@ -54,6 +63,7 @@ Reply session_info(CommandRequest& request) {
 }
 
 Reply client_shutdown(CommandRequest& request) {
+  log::debug("session shut down by its client", {{"session", redact_session_id(request.session->id)}});
   request.plane.end_session(request.session->id);
   return {"SHUTDOWN_OK", {}};
 }
