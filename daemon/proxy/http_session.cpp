@@ -22,6 +22,7 @@
 
 #include "daemon/proxy/byte_tunnel.hpp"
 #include "daemon/proxy/forwarded_headers.hpp"
+#include "daemon/proxy/header_reading.hpp"
 #include "daemon/proxy/idempotent_method.hpp"
 #include "daemon/proxy/circuit_breaker.hpp"
 #include "daemon/proxy/proxy_answers.hpp"
@@ -144,17 +145,10 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     parse_request_header();
   }
 
-  // Beast's async_read_header, without its layers of composed operations:
-  // parse what is buffered, read more only while the header is incomplete.
   void parse_request_header() {
-    while (!parser_->is_header_done() && buffer_.size() > 0) {
-      error_code ec;
-      const std::size_t used = parser_->put(buffer_.data(), ec);
-      buffer_.consume(used);
-      header_bytes_ += used;
-      if (ec == http::error::need_more) break;
-      if (ec) return on_request_header(ec, header_bytes_);
-    }
+    error_code ec;
+    header_bytes_ += feed_header(*parser_, buffer_, ec);
+    if (ec) return on_request_header(ec, header_bytes_);
     if (parser_->is_header_done()) return on_request_header({}, header_bytes_);
     client_.async_read_some(buffer_.prepare(kReadChunkBytes),
                             beast::bind_front_handler(&HttpSession::on_request_bytes, shared_from_this()));
@@ -162,15 +156,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
 
   void on_request_bytes(error_code ec, std::size_t bytes) {
     buffer_.commit(bytes);
-    if (ec == asio::error::eof) {
-      // As Beast reports it: a header cut short, or no request at all.
-      if (parser_->got_some()) {
-        ec = {};
-        parser_->put_eof(ec);
-      } else {
-        ec = http::error::end_of_stream;
-      }
-    }
+    ec = header_read_outcome(*parser_, ec);
     if (ec) return on_request_header(ec, header_bytes_);
     parse_request_header();
   }

@@ -16,6 +16,7 @@
 #include <boost/beast/http/parser.hpp>
 
 #include "daemon/proxy/forwarded_headers.hpp"
+#include "daemon/proxy/header_reading.hpp"
 #include "daemon/proxy/idempotent_method.hpp"
 #include "daemon/proxy/maintenance_page.hpp"
 #include "daemon/proxy/message_head.hpp"
@@ -207,16 +208,10 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     read_answer_header();
   }
 
-  // Beast's async_read_header, without its layers of composed operations:
-  // parse what is buffered, read more only while the header is incomplete.
   void read_answer_header() {
-    while (!parser_->is_header_done() && upstream_buffer_.size() > 0) {
-      error_code ec;
-      const std::size_t used = parser_->put(upstream_buffer_.data(), ec);
-      upstream_buffer_.consume(used);
-      if (ec == http::error::need_more) break;
-      if (ec) return fail_before_answer(ec);
-    }
+    error_code ec;
+    feed_header(*parser_, upstream_buffer_, ec);
+    if (ec) return fail_before_answer(ec);
     if (parser_->is_header_done()) return on_answer_header({}, 0);
     with_stream([this](auto& stream) {
       stream.async_read_some(upstream_buffer_.prepare(RelayBuffers::kBytes),
@@ -226,15 +221,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   void on_answer_read(error_code ec, std::size_t bytes) {
     upstream_buffer_.commit(bytes);
-    if (ec == asio::error::eof) {
-      // As Beast reports it: a header cut short, or no answer at all.
-      if (parser_->got_some()) {
-        ec = {};
-        parser_->put_eof(ec);
-      } else {
-        ec = http::error::end_of_stream;
-      }
-    }
+    ec = header_read_outcome(*parser_, ec);
     if (ec) return fail_before_answer(ec);
     read_answer_header();
   }
