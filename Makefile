@@ -31,6 +31,7 @@ test-deps:
 
 test: test-deps build
 	@cd $(BUILD_DIR) && ctest --output-on-failure --no-tests=error -j2
+	@$(MAKE) --no-print-directory sanitize
 
 # Every test again against an AddressSanitizer + UndefinedBehaviorSanitizer
 # build (the fuzz targets have sanitizers of their own). A report makes the
