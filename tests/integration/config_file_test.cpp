@@ -164,11 +164,8 @@ TEST_CASE("config: systemd hears READY=1 once the control port accepts, and STOP
   environment.set("WATCHDOG_USEC", "200000");
   environment.set("WATCHDOG_PID", std::nullopt);
   const HostPort control{"127.0.0.1", free_loopback_port()};
-  // Its own state directory: the default one is shared with every other regd.
-  TempDir state;
   SpawnedRegd regd({"--control", control.to_string(), "--listen", "127.0.0.1:" + std::to_string(free_loopback_port()),
-                    "--admin", "127.0.0.1:" + std::to_string(free_loopback_port()), "--workers", "1",
-                    "--state-dir", state.path().string()});
+                    "--admin", "127.0.0.1:" + std::to_string(free_loopback_port()), "--workers", "1"});
 
   INFO(regd.output());
   REQUIRE(notify.wait_for("READY=1", notify_timeout));
@@ -194,11 +191,9 @@ TEST_CASE("config: systemd's abstract NOTIFY_SOCKET hears regd, and another proc
   environment.set("NOTIFY_SOCKET", notify.path());
   environment.set("WATCHDOG_USEC", "50000");
   environment.set("WATCHDOG_PID", "1");
-  TempDir state;
   SpawnedRegd regd({"--control", "127.0.0.1:" + std::to_string(free_loopback_port()), "--listen",
                     "127.0.0.1:" + std::to_string(free_loopback_port()), "--admin",
-                    "127.0.0.1:" + std::to_string(free_loopback_port()), "--workers", "1", "--state-dir",
-                    state.path().string()});
+                    "127.0.0.1:" + std::to_string(free_loopback_port()), "--workers", "1"});
 
   INFO(regd.output());
   REQUIRE(notify.wait_for("READY=1", notify_timeout));
