@@ -115,15 +115,11 @@ void ControlPlane::connection_closed(ConnectionId connection) {
   events_.drop_connection(connection);
   const auto now = std::chrono::steady_clock::now();
   const auto system_now = std::chrono::system_clock::now();
-  for (const auto& [id, session] : sessions_.sessions()) {
-    if (session->holder != connection) continue;
-    session->holder = kNoConnection;
-    if (session->lease == Lease::connection) {
-      log::debug("session detached: its connection closed", {{"session", redact_session_id(id)}});
-      session->detached_since = now;
-      track_deadline(*session, now, system_now);
-      if (!session->active.routes.empty()) routes_changed();
-    }
+  for (Session* session : sessions_.release_held(connection)) {
+    log::debug("session detached: its connection closed", {{"session", redact_session_id(session->id)}});
+    session->detached_since = now;
+    track_deadline(*session, now, system_now);
+    if (!session->active.routes.empty()) routes_changed();
   }
   publish_if_changed();
 }
