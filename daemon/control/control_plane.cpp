@@ -14,6 +14,10 @@ namespace {
 // How often leases, staged changes and drains are checked: the precision of
 // those timers, at a cost of one pass over the sessions.
 constexpr std::chrono::milliseconds kHousekeepingInterval{100};
+// A drain ends by the wall clock, which may be stepped while its deadline
+// waits on the steady clock: a draining session is looked at again at
+// least this often.
+constexpr std::chrono::seconds kDrainRecheck{1};
 
 }  // namespace
 
@@ -30,12 +34,21 @@ ControlPlane::ControlPlane(boost::asio::io_context& io, ControlSettings settings
 
 Status ControlPlane::restore_state() {
   if (Status restored = state_.restore(); !restored) return restored;
+  track_all_deadlines();
   routes_changed();
   publish_if_changed();
   return success();
 }
 
 void ControlPlane::start() { schedule_housekeeping(); }
+
+void ControlPlane::update_settings(ControlSettings settings) {
+  settings.listen = settings_.listen;
+  const bool deadlines_moved =
+      settings.session_grace != settings_.session_grace || settings.staged_ttl != settings_.staged_ttl;
+  settings_ = std::move(settings);
+  if (deadlines_moved) track_all_deadlines();
+}
 
 void ControlPlane::stop() {
   housekeeping_timer_.cancel();
@@ -92,17 +105,21 @@ void ControlPlane::circuit_changed(std::uint64_t route, proxy::CircuitTransition
   }
 }
 
+void ControlPlane::session_changed(const std::string& id) {
+  sessions_.mark_changed(id);
+  if (const Session* session = sessions_.find(id))
+    track_deadline(*session, std::chrono::steady_clock::now(), std::chrono::system_clock::now());
+}
+
 void ControlPlane::connection_closed(ConnectionId connection) {
   events_.drop_connection(connection);
   const auto now = std::chrono::steady_clock::now();
-  for (const auto& [id, session] : sessions_.sessions()) {
-    if (session->holder != connection) continue;
-    session->holder = kNoConnection;
-    if (session->lease == Lease::connection) {
-      log::debug("session detached: its connection closed", {{"session", redact_session_id(id)}});
-      session->detached_since = now;
-      if (!session->active.routes.empty()) routes_changed();
-    }
+  const auto system_now = std::chrono::system_clock::now();
+  for (Session* session : sessions_.release_held(connection)) {
+    log::debug("session detached: its connection closed", {{"session", redact_session_id(session->id)}});
+    session->detached_since = now;
+    track_deadline(*session, now, system_now);
+    if (!session->active.routes.empty()) routes_changed();
   }
   publish_if_changed();
 }
@@ -112,6 +129,7 @@ void ControlPlane::end_session(const std::string& id) {
   if (session == nullptr) return;
   if (!session->active.routes.empty()) routes_changed();
   events_.drop_session(id);
+  deadlines_.erase(id);
   sessions_.erase(id);
   publish_if_changed();
 }
@@ -131,13 +149,42 @@ void ControlPlane::schedule_housekeeping() {
   });
 }
 
+void ControlPlane::track_deadline(const Session& session, SteadyTime steady_now, SystemTime now) {
+  std::optional<SteadyTime> deadline;
+  const auto consider = [&deadline](SteadyTime candidate) {
+    if (!deadline || candidate < *deadline) deadline = candidate;
+  };
+  if (session.detached()) consider(*session.detached_since + settings_.session_grace);
+  if (session.staged) consider(session.last_staged_at + settings_.staged_ttl);
+  if (session.drain && !session.drain_completed_announced) {
+    const auto remaining = std::max(session.drain->completes_at() - now, SystemTime::duration::zero());
+    consider(steady_now + std::min<SteadyTime::duration>(
+                              std::chrono::duration_cast<SteadyTime::duration>(remaining), kDrainRecheck));
+  }
+  if (deadline) deadlines_.set(session.id, *deadline);
+  else deadlines_.erase(session.id);
+}
+
+void ControlPlane::track_all_deadlines() {
+  const auto steady_now = std::chrono::steady_clock::now();
+  const auto now = std::chrono::system_clock::now();
+  for (const auto& [id, session] : sessions_.sessions()) track_deadline(*session, steady_now, now);
+}
+
 void ControlPlane::housekeeping() {
   const auto steady_now = std::chrono::steady_clock::now();
   const auto now = std::chrono::system_clock::now();
-  std::vector<std::string> expired;
-  for (const auto& [id, session] : sessions_.sessions()) {
+  for (const auto& id : deadlines_.take_due(steady_now)) {
+    Session* session = sessions_.find(id);
+    if (session == nullptr) continue;
     if (session->detached() && steady_now - *session->detached_since >= settings_.session_grace) {
-      expired.push_back(id);
+      log::info("session expired: no RECONNECT within the grace period",
+                {{"session", redact_session_id(id)},
+                 {"service", session->service_name},
+                 {"instance", session->instance_name}});
+      events_.publish(id, "session_expired",
+                      {{"service_name", session->service_name}, {"instance_name", session->instance_name}});
+      end_session(id);
       continue;
     }
     if (session->staged && steady_now - session->last_staged_at >= settings_.staged_ttl) {
@@ -151,16 +198,7 @@ void ControlPlane::housekeeping() {
       sessions_.mark_changed(id);
       events_.publish(id, "drain_completed", {{"completed_at", format_time(session->drain->completes_at())}});
     }
-  }
-  for (const auto& id : expired) {
-    const Session& session = *sessions_.find(id);
-    log::info("session expired: no RECONNECT within the grace period",
-              {{"session", redact_session_id(id)},
-               {"service", session.service_name},
-               {"instance", session.instance_name}});
-    events_.publish(id, "session_expired",
-                    {{"service_name", session.service_name}, {"instance_name", session.instance_name}});
-    end_session(id);
+    track_deadline(*session, steady_now, now);
   }
   state_.commit_soon();
 }

@@ -13,6 +13,7 @@
 #include "daemon/control/event_bus.hpp"
 #include "daemon/control/health_monitor.hpp"
 #include "daemon/control/route_runtimes.hpp"
+#include "daemon/control/session_deadlines.hpp"
 #include "daemon/control/session_registry.hpp"
 #include "daemon/control/state_sync.hpp"
 #include "daemon/proxy/route_table_publisher.hpp"
@@ -37,10 +38,7 @@ class ControlPlane {
   boost::asio::io_context& io() { return io_; }
   const ControlSettings& settings() const { return settings_; }
   // SIGHUP: timeouts and limits change at once; the listen address does not.
-  void update_settings(ControlSettings settings) {
-    settings.listen = settings_.listen;
-    settings_ = std::move(settings);
-  }
+  void update_settings(ControlSettings settings);
   SessionRegistry& sessions() { return sessions_; }
   StateSync& state() { return state_; }
   EventBus& events() { return events_; }
@@ -61,6 +59,10 @@ class ControlPlane {
   // A breaker changed state on a proxy worker; called on the control thread.
   void circuit_changed(std::uint64_t route, proxy::CircuitTransition transition);
 
+  // A command changed the session `id` (or ended it): the change goes to
+  // the state store, and housekeeping looks at the session when it is due.
+  void session_changed(const std::string& id);
+
   // A connection went away: the sessions it held are detached, its
   // subscriptions end.
   void connection_closed(ConnectionId connection);
@@ -80,6 +82,10 @@ class ControlPlane {
  private:
   void schedule_housekeeping();
   void housekeeping();
+  // Puts the session in deadlines_ at the next moment housekeeping has
+  // something to check on it, or takes it out.
+  void track_deadline(const Session& session, SteadyTime steady_now, SystemTime now);
+  void track_all_deadlines();
   void health_changed(const HealthChange& change);
   // The session whose active configuration has `route`, if any.
   Session* owner_of(std::uint64_t route);
@@ -93,6 +99,7 @@ class ControlPlane {
   EventBus events_;
   RouteRuntimes runtimes_;
   HealthMonitor health_;
+  SessionDeadlines deadlines_;
   std::shared_ptr<const proxy::RouteTable> current_table_;
   bool routes_dirty_ = false;
   std::uint64_t applies_ = 0;

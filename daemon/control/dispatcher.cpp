@@ -86,7 +86,7 @@ void Dispatcher::handle_line(ControlConnection& connection, std::string_view lin
   const std::string changed_session = spec.mutating && session ? session->id : std::string();
   CommandRequest request{plane_, connection, parsed_, values_, session, now, std::chrono::steady_clock::now()};
   Reply reply = handler_table().at(spec.name)(request);
-  if (!changed_session.empty() && reply.code != "ERROR") plane_.sessions().mark_changed(changed_session);
+  if (!changed_session.empty() && reply.code != "ERROR") plane_.session_changed(changed_session);
   if (reply.is_deferred()) return;
   if (parsed_.compressed && reply.code != "ERROR") reply.payload = gzip_base64_encode(reply.payload);
   append_reply(out, reply.code, txid, reply.payload);

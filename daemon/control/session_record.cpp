@@ -1,5 +1,6 @@
 #include "daemon/control/session_record.hpp"
 
+#include "common/json_writer.hpp"
 #include "daemon/control/session_registry.hpp"
 
 namespace reg::control {
@@ -30,33 +31,35 @@ BackendUrl backend_of(const json& text) {
   return std::move(*parsed);
 }
 
-json encode_route_json(const RouteSpec& route) {
-  return {route.domains, route.path, route.backend.to_string(), route.priority};
-}
-
 RouteSpec decode_route_json(const json& route) {
   return RouteSpec{route.at(0).get<std::vector<std::string>>(), route.at(1).get<std::string>(),
                    backend_of(route.at(2)), route.at(3).get<std::int64_t>()};
 }
 
 // Everything but the routes, which are rows of their own.
-json encode_settings(const SessionConfig& config) {
-  json headers = json::array();
-  for (const auto& [key, header] : config.headers) headers.push_back({key.first, key.second, header.name, header.value});
-  json options = json::array();
-  for (const auto& [key, value] : config.options) options.push_back({key.first, key.second, value});
-  json health = json::array();
-  for (const auto& [target, check] : config.health)
-    health.push_back({target, check.path, check.interval.count(), check.timeout.count()});
-  json ratelimits = json::array();
+void write_settings(JsonWriter& out, const SessionConfig& config) {
+  out.begin_object().key("headers").begin_array();
+  for (const auto& [key, header] : config.headers) {
+    out.begin_array().unsigned_number(key.first).string(key.second).string(header.name).string(header.value);
+    out.end_array();
+  }
+  out.end_array().key("options").begin_array();
+  for (const auto& [key, value] : config.options)
+    out.begin_array().unsigned_number(key.first).string(key.second).string(value).end_array();
+  out.end_array().key("health").begin_array();
+  for (const auto& [target, check] : config.health) {
+    out.begin_array().unsigned_number(target).string(check.path).number(check.interval.count());
+    out.number(check.timeout.count()).end_array();
+  }
+  out.end_array().key("ratelimits").begin_array();
   for (const auto& [target, limit] : config.ratelimits)
-    ratelimits.push_back({target, limit.requests, limit.window.count()});
-  json circuits = json::array();
-  for (const auto& [target, circuit] : config.circuits)
-    circuits.push_back({target, circuit.threshold, circuit.timeout.count(), circuit.half_open_requests});
-  return {{"headers", std::move(headers)},       {"options", std::move(options)},
-          {"health", std::move(health)},         {"ratelimits", std::move(ratelimits)},
-          {"circuits", std::move(circuits)}};
+    out.begin_array().unsigned_number(target).number(limit.requests).number(limit.window.count()).end_array();
+  out.end_array().key("circuits").begin_array();
+  for (const auto& [target, circuit] : config.circuits) {
+    out.begin_array().unsigned_number(target).number(circuit.threshold).number(circuit.timeout.count());
+    out.number(circuit.half_open_requests).end_array();
+  }
+  out.end_array().end_object();
 }
 
 SessionConfig decode_settings(const json& stored) {
@@ -98,31 +101,55 @@ void decode_embedded_routes(const json& config, SessionConfig& into) {
 
 }  // namespace
 
-std::string encode_route(const RouteSpec& route) { return encode_route_json(route).dump(); }
+std::string encode_route(const RouteSpec& route) {
+  std::string text;
+  JsonWriter out(text);
+  out.begin_array().begin_array();
+  for (const auto& domain : route.domains) out.string(domain);
+  out.end_array().string(route.path).string(route.backend.to_string()).number(route.priority).end_array();
+  return text;
+}
 
+// Written as text, not as an nlohmann tree: this runs for every changed
+// session at every commit, and the tree's allocations cost more than the
+// record. decode_session() reads it like any record of the same shape.
 std::string encode_session(const Session& session, const ClockReading& now) {
-  json record = {
-      {"service_name", session.service_name},
-      {"instance_name", session.instance_name},
-      {"maintenance_port", session.maintenance_port},
-      {"metadata", session.metadata},
-      {"lease", session.lease == Lease::persistent ? "persistent" : "connection"},
-      {"connected_at", epoch_ms(session.connected_at)},
-      {"last_activity", epoch_ms(session.last_activity)},
-      {"last_apply", session.last_apply ? json(epoch_ms(*session.last_apply)) : json()},
-      {"active", encode_settings(session.active)},
-      {"staged", session.staged ? encode_settings(*session.staged) : json()},
-      {"last_staged_at", epoch_ms(to_system(session.last_staged_at, now))},
-      {"drain", session.drain ? json{{"started_at", epoch_ms(session.drain->started_at)},
-                                     {"duration_ms", session.drain->duration.count()},
-                                     {"completed_announced", session.drain_completed_announced}}
-                              : json()},
-      {"maintenance",
-       {{"all", session.maintenance.all},
-        {"routes", session.maintenance.routes},
-        {"backend", session.maintenance.backend ? json(session.maintenance.backend->to_string()) : json()},
-        {"entered_at", epoch_ms(session.maintenance.entered_at)}}}};
-  return record.dump();
+  std::string text;
+  text.reserve(512);
+  JsonWriter out(text);
+  out.begin_object();
+  out.key("service_name").string(session.service_name);
+  out.key("instance_name").string(session.instance_name);
+  out.key("maintenance_port").number(session.maintenance_port);
+  out.key("metadata").raw(session.metadata.dump());
+  out.key("lease").string(session.lease == Lease::persistent ? "persistent" : "connection");
+  out.key("connected_at").number(epoch_ms(session.connected_at));
+  out.key("last_activity").number(epoch_ms(session.last_activity));
+  out.key("last_apply");
+  if (session.last_apply) out.number(epoch_ms(*session.last_apply));
+  else out.null();
+  out.key("active");
+  write_settings(out, session.active);
+  out.key("staged");
+  if (session.staged) write_settings(out, *session.staged);
+  else out.null();
+  out.key("last_staged_at").number(epoch_ms(to_system(session.last_staged_at, now)));
+  out.key("drain");
+  if (session.drain) {
+    out.begin_object().key("started_at").number(epoch_ms(session.drain->started_at));
+    out.key("duration_ms").number(session.drain->duration.count());
+    out.key("completed_announced").boolean(session.drain_completed_announced).end_object();
+  } else {
+    out.null();
+  }
+  out.key("maintenance").begin_object().key("all").boolean(session.maintenance.all).key("routes").begin_array();
+  for (const std::uint64_t route : session.maintenance.routes) out.unsigned_number(route);
+  out.end_array().key("backend");
+  if (session.maintenance.backend) out.string(session.maintenance.backend->to_string());
+  else out.null();
+  out.key("entered_at").number(epoch_ms(session.maintenance.entered_at)).end_object();
+  out.end_object();
+  return text;
 }
 
 Result<RestoredSession> decode_session(const state::StoredSession& stored, const ClockReading& now) {

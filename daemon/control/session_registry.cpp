@@ -1,35 +1,35 @@
 #include "daemon/control/session_registry.hpp"
 
-#include <sys/random.h>
-
-#include <array>
-#include <stdexcept>
-
 namespace reg::control {
 
+std::size_t SessionRegistry::NameHash::operator()(const std::pair<std::string, std::string>& name) const {
+  const std::size_t service = std::hash<std::string>{}(name.first);
+  return service ^ (std::hash<std::string>{}(name.second) + 0x9e3779b97f4a7c15ULL + (service << 6) + (service >> 2));
+}
+
 Session* SessionRegistry::find(std::string_view id) {
-  auto found = sessions_.find(std::string(id));
+  auto found = sessions_.find(id);
   return found == sessions_.end() ? nullptr : found->second.get();
 }
 
 Session* SessionRegistry::find_by_name(const std::string& service, const std::string& instance) {
-  auto found = ids_by_name_.find({service, instance});
-  return found == ids_by_name_.end() ? nullptr : find(found->second);
+  auto found = by_name_.find({service, instance});
+  return found == by_name_.end() ? nullptr : found->second;
 }
 
 Session& SessionRegistry::add(std::unique_ptr<Session> session) {
-  session->id = new_session_id();
-  ids_by_name_[{session->service_name, session->instance_name}] = session->id;
+  session->id = ids_.next(++sessions_created_);
   Session& added = *session;
+  by_name_[{added.service_name, added.instance_name}] = &added;
   sessions_.emplace(added.id, std::move(session));
   mark_changed(added.id);
   return added;
 }
 
 void SessionRegistry::restore(std::unique_ptr<Session> session) {
-  ids_by_name_[{session->service_name, session->instance_name}] = session->id;
-  const std::string id = session->id;
-  sessions_.emplace(id, std::move(session));
+  Session& restored = *session;
+  by_name_[{restored.service_name, restored.instance_name}] = &restored;
+  sessions_.emplace(restored.id, std::move(session));
 }
 
 void SessionRegistry::restore_counters(const state::Counters& counters) {
@@ -46,24 +46,39 @@ void SessionRegistry::erase(const std::string& id) {
   auto found = sessions_.find(id);
   if (found == sessions_.end()) return;
   mark_changed(id);  // first: `id` may be the erased session's own
-  auto name = ids_by_name_.find({found->second->service_name, found->second->instance_name});
-  if (name != ids_by_name_.end() && name->second == id) ids_by_name_.erase(name);
+  const Session& session = *found->second;
+  unhold(session);
+  auto name = by_name_.find({session.service_name, session.instance_name});
+  if (name != by_name_.end() && name->second == &session) by_name_.erase(name);
   sessions_.erase(found);
 }
 
-std::string SessionRegistry::new_session_id() {
-  std::array<unsigned char, 16> random{};
-  if (getrandom(random.data(), random.size(), 0) != static_cast<ssize_t>(random.size()))
-    throw std::runtime_error("getrandom failed");
-  static constexpr char kHex[] = "0123456789abcdef";
-  // The counter makes ids unique even if randomness repeated; the random
-  // part makes them unguessable.
-  std::string id = "s" + std::to_string(++sessions_created_) + "-";
-  for (unsigned char byte : random) {
-    id += kHex[byte >> 4];
-    id += kHex[byte & 15];
+void SessionRegistry::hold(Session& session, ConnectionId connection) {
+  if (session.lease != Lease::connection) return;
+  unhold(session);
+  session.holder = connection;
+  held_[connection].insert(session.id);
+}
+
+void SessionRegistry::unhold(const Session& session) {
+  if (session.holder == kNoConnection) return;
+  auto held = held_.find(session.holder);
+  if (held == held_.end()) return;
+  held->second.erase(session.id);
+  if (held->second.empty()) held_.erase(held);
+}
+
+std::vector<Session*> SessionRegistry::release_held(ConnectionId connection) {
+  std::vector<Session*> released;
+  auto held = held_.find(connection);
+  if (held == held_.end()) return released;
+  for (const auto& id : held->second) {
+    Session* session = find(id);
+    session->holder = kNoConnection;
+    released.push_back(session);
   }
-  return id;
+  held_.erase(held);
+  return released;
 }
 
 std::string redact_session_id(std::string_view id) {

@@ -1,25 +1,36 @@
 #pragma once
-// Every session by id and by service/instance name, the daemon-wide
-// counters (route and session ids are never reused), and which sessions
-// changed since their last commit to the state store.
+// Every session by id and by service/instance name, the connection-lease
+// sessions by the connection holding them, the daemon-wide counters (route
+// and session ids are never reused), and which sessions changed since their
+// last commit to the state store.
+#include <cstddef>
 #include <cstdint>
-#include <map>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <vector>
 
 #include "daemon/control/route_journal.hpp"
 #include "daemon/control/session.hpp"
+#include "daemon/control/session_id_generator.hpp"
 #include "daemon/state/state_store.hpp"
 
 namespace reg::control {
 
+// Lets a map keyed by std::string be searched with a string_view (a field
+// of the line being parsed) without copying it into a string first.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+
 class SessionRegistry {
  public:
-  using SessionMap = std::unordered_map<std::string, std::unique_ptr<Session>>;
+  using SessionMap = std::unordered_map<std::string, std::unique_ptr<Session>, StringHash, std::equal_to<>>;
 
   Session* find(std::string_view id);
   Session* find_by_name(const std::string& service, const std::string& instance);
@@ -31,6 +42,12 @@ class SessionRegistry {
   void erase(const std::string& id);
 
   const SessionMap& sessions() const { return sessions_; }
+
+  // `connection` holds the session from now on (REGISTER, RECONNECT). Only
+  // a connection lease has a holder: nothing detaches a persistent session.
+  void hold(Session& session, ConnectionId connection);
+  // The sessions `connection` held; now no connection holds them.
+  std::vector<Session*> release_held(ConnectionId connection);
 
   std::uint64_t allocate_route_number() { return ++last_route_number_; }
   state::Counters counters() const { return {last_route_number_, sessions_created_}; }
@@ -48,10 +65,16 @@ class SessionRegistry {
   RouteJournal& journal() { return journal_; }
 
  private:
-  std::string new_session_id();
+  struct NameHash {
+    std::size_t operator()(const std::pair<std::string, std::string>& name) const;
+  };
+
+  void unhold(const Session& session);
 
   SessionMap sessions_;
-  std::map<std::pair<std::string, std::string>, std::string> ids_by_name_;
+  std::unordered_map<std::pair<std::string, std::string>, Session*, NameHash> by_name_;
+  std::unordered_map<ConnectionId, std::unordered_set<std::string>> held_;
+  SessionIdGenerator ids_;
   std::uint64_t last_route_number_ = 0;
   std::uint64_t sessions_created_ = 0;
   std::unordered_set<std::string> changed_;

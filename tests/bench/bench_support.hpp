@@ -266,6 +266,18 @@ inline ThreadCpu read_thread_cpu(pid_t pid, pid_t tid) {
   return {std::chrono::nanoseconds(on_cpu), std::chrono::nanoseconds(waiting)};
 }
 
+// The same summed over every thread of a process: what a multi-threaded
+// regd cost the machine, whichever of its threads did the work.
+inline ThreadCpu read_process_cpu(pid_t pid) {
+  ThreadCpu total;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+    const ThreadCpu thread = read_thread_cpu(pid, static_cast<pid_t>(std::stol(task.path().filename().string())));
+    total.on_cpu += thread.on_cpu;
+    total.waiting_for_cpu += thread.waiting_for_cpu;
+  }
+  return total;
+}
+
 using reg::test::resident_kb;
 
 // The command line of this benchmark as typed, for the report.

@@ -8,7 +8,11 @@
 //   mutating_throughput [--command route_add|register] [--connections 1,50] [--commands 20000] [--window 64]
 //                       [--regd PATH]
 //
-// --commands is the total per run, split over the connections.
+// --commands is the total per run, split over the connections. Besides the
+// rate it prints the CPU time per command of regd (all its threads) and of
+// this client: both share the machine's cores.
+#include <sys/resource.h>
+
 #include <iostream>
 #include <memory>
 #include <string>
@@ -77,6 +81,15 @@ void run_commands(LineClient& client, const Settings& settings, const std::strin
   }
 }
 
+std::chrono::nanoseconds own_cpu() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  const auto to_ns = [](const timeval& time) {
+    return std::chrono::seconds(time.tv_sec) + std::chrono::microseconds(time.tv_usec);
+  };
+  return to_ns(usage.ru_utime) + to_ns(usage.ru_stime);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -97,6 +110,8 @@ int main(int argc, char** argv) {
                                                              "ACK", "REGISTER"));
       }
       const std::size_t each = settings.commands / connections;
+      const auto regd_cpu_before = reg::bench::read_process_cpu(regd.pid()).on_cpu;
+      const auto client_cpu_before = own_cpu();
       const auto start = Clock::now();
       std::vector<std::thread> threads;
       std::vector<std::string> failures(connections);
@@ -114,9 +129,14 @@ int main(int argc, char** argv) {
         if (!failure.empty()) throw std::runtime_error(failure);
       const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
       const std::size_t total = each * connections;
+      const auto per_command_us = [total](std::chrono::nanoseconds cpu) {
+        return std::chrono::duration<double, std::micro>(cpu).count() / static_cast<double>(total);
+      };
       std::cout << connections << " connection(s), window " << settings.window << ": " << total
                 << (settings.registers ? " REGISTER" : " ROUTE_ADD") << " in " << seconds << " s = "
-                << static_cast<long>(total / seconds) << " durable commands/s\n";
+                << static_cast<long>(total / seconds) << " durable commands/s; CPU per command: regd "
+                << per_command_us(reg::bench::read_process_cpu(regd.pid()).on_cpu - regd_cpu_before)
+                << " us, client " << per_command_us(own_cpu() - client_cpu_before) << " us\n";
     }
   } catch (const std::exception& error) {
     std::cerr << "mutating_throughput: " << error.what() << "\n";

@@ -85,6 +85,29 @@ TEST_CASE("session record: every stored field comes back after decode") {
   CHECK(back.find_conflict(session.staged->routes[4], 0).has_value());  // the conflict index is rebuilt
 }
 
+TEST_CASE("session record: names, header values and metadata with characters JSON escapes come back") {
+  const ClockReading now = ClockReading::now();
+  Session session;
+  session.service_name = "svc \"quoted\" \\ back";
+  session.instance_name = std::string("tab\there\x01é");
+  session.metadata = {{"note", "line\nbreak"}, {"nested", {{"list", {1, "two", nullptr}}}}};
+  session.active.headers[{kAllRoutes, "x-q"}] = HeaderValue{"X-Q", "a \"b\" \\c"};
+  session.active.options[{kAllRoutes, "timeout"}] = "5s";
+  session.staged = session.active;
+  session.staged->headers[{7, "x-r"}] = HeaderValue{"X-R", "|pipe|"};
+  auto decoded = decode_session(record_only("s1-ab", encode_session(session, now)), now);
+  REQUIRE(decoded.ok());
+  const Session& back = *decoded->session;
+  CHECK(back.service_name == session.service_name);
+  CHECK(back.instance_name == session.instance_name);
+  CHECK(back.metadata == session.metadata);
+  CHECK(back.active == session.active);
+  REQUIRE(back.staged.has_value());
+  CHECK(*back.staged == *session.staged);
+  CHECK_FALSE(back.drain.has_value());
+  CHECK_FALSE(back.last_apply.has_value());
+}
+
 TEST_CASE("session record: a connection lease comes back detached since the restart") {
   const ClockReading now = ClockReading::now();
   Session session;

@@ -9,7 +9,8 @@
 namespace reg::control::handlers {
 
 Reply register_session(CommandRequest& request) {
-  const nlohmann::json metadata = request.has(3) ? request.json(3) : nlohmann::json::object();
+  static const nlohmann::json kNoMetadata = nlohmann::json::object();
+  const nlohmann::json& metadata = request.has(3) ? request.json(3) : kNoMetadata;
   Lease lease = Lease::connection;
   if (auto found = metadata.find("lease"); found != metadata.end()) {
     if (*found == "persistent") lease = Lease::persistent;
@@ -33,8 +34,8 @@ Reply register_session(CommandRequest& request) {
   session->lease = lease;
   session->connected_at = request.now;
   session->last_activity = request.now;
-  session->holder = request.connection.connection_id();
-  const Session& added = plane.sessions().add(std::move(session));
+  Session& added = plane.sessions().add(std::move(session));
+  plane.sessions().hold(added, request.connection.connection_id());
   if (log::enabled(log::Level::debug)) {
     log::debug("session registered", {{"session", redact_session_id(added.id)},
                                       {"service", added.service_name},
@@ -48,7 +49,7 @@ Reply reconnect(CommandRequest& request) {
   Session* session = request.session;
   if (session == nullptr) return {"REREGISTER", {}};
   log::debug("session reconnected", {{"session", redact_session_id(session->id)}});
-  session->holder = request.connection.connection_id();
+  request.plane.sessions().hold(*session, request.connection.connection_id());
   if (session->detached_since) {
     session->detached_since.reset();
     if (!session->active.routes.empty()) request.plane.routes_changed();
