@@ -38,7 +38,7 @@ test: test-deps build
 # test fail: the test binaries abort, and the test support fails any test
 # whose regd or regctl printed one.
 sanitize: deps
-	@cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_CXX_FLAGS_SANITIZE="-O1 -g1" -DREGD_SANITIZE=ON >/dev/null
+	@cmake -S . -B $(SANITIZE_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Sanitize -DCMAKE_CXX_FLAGS_SANITIZE="-O0 -g1" -DREGD_SANITIZE=ON >/dev/null
 	@cmake --build $(SANITIZE_DIR)
 	@cd $(SANITIZE_DIR) && UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure --no-tests=error -j2 -LE 'fuzz|packaging'
 
