@@ -15,6 +15,7 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include "daemon/proxy/connection_deadline.hpp"
 #include "daemon/proxy/forwarded_headers.hpp"
 #include "daemon/proxy/header_reading.hpp"
 #include "daemon/proxy/idempotent_method.hpp"
@@ -47,11 +48,12 @@ std::string pool_key(const BackendUrl& backend) {
 
 class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
  public:
-  UpstreamExchange(WorkerContext& worker, WorkerStream& client,
+  UpstreamExchange(WorkerContext& worker, WorkerStream& client, ConnectionDeadline& deadline,
                    http::request<http::string_body> request, ExchangePlan plan,
                    std::function<void(ExchangeResult)> done)
       : worker_(worker),
         client_(client),
+        deadline_(deadline),
         request_(std::move(request)),
         plan_(plan),
         done_(std::move(done)),
@@ -74,6 +76,10 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     if (resolver_) resolver_->cancel();
   }
 
+  void interrupt() {
+    if (connected()) close_transport();
+  }
+
  private:
   using Outcome = ExchangeResult::Outcome;
 
@@ -93,7 +99,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   bool connected() const { return upstream_ || tls_; }
 
-  // The TCP layer, for timeouts and closing; under TLS when there is TLS.
+  // The TCP layer, for closing; under TLS when there is TLS.
   // (A TLS connection's TCP stream has the type the tunnel takes; a plain
   // one has the worker's executor.)
   template <class Operation>
@@ -107,12 +113,8 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   void close_transport() {
     with_transport([](auto& transport) { transport.close(); });
   }
-  void transport_expires_after(Milliseconds timeout) {
-    with_transport([timeout](auto& transport) { transport.expires_after(timeout); });
-  }
-  void transport_expires_never() {
-    with_transport([](auto& transport) { transport.expires_never(); });
-  }
+  // A step that failed because its deadline passed and interrupt() closed the connection.
+  bool timed_out(const error_code& ec) const { return ec && deadline_.expired(); }
 
   // Runs `operation` on the stream that carries HTTP: TLS or plain.
   template <class Operation>
@@ -126,6 +128,8 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   void connect() {
     reused_ = false;
+    // Name resolution has no time limit of its own.
+    deadline_.expires_never();
     tls_.reset();
     upstream_ = std::make_unique<WorkerStream>(worker_.io.get_executor());
     error_code not_an_address;
@@ -148,13 +152,13 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   }
 
   void connect_to(std::vector<tcp::endpoint> endpoints) {
-    upstream_->expires_after(plan_.connect_timeout);
+    deadline_.expires_after(plan_.connect_timeout);
     upstream_->async_connect(endpoints, beast::bind_front_handler(&UpstreamExchange::on_connected,
                                                                   shared_from_this()));
   }
 
   void on_connected(error_code ec, const tcp::endpoint&) {
-    if (ec == beast::error::timeout) return fail(Outcome::connect_timed_out, "connecting to the backend timed out");
+    if (timed_out(ec)) return fail(Outcome::connect_timed_out, "connecting to the backend timed out");
     if (ec) return fail(Outcome::connect_failed, "cannot connect to the backend: " + ec.message());
     upstream_->socket().set_option(tcp::no_delay(true), ec);
     if (plan_.backend->tls()) return start_tls();
@@ -169,13 +173,13 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     tls_.emplace(beast::tcp_stream(upstream_->release_socket()), *shared_tls_client_context());
     upstream_.reset();
     expect_server_name(tls_->native_handle(), plan_.backend->host);
-    transport_expires_after(plan_.connect_timeout);
+    deadline_.expires_after(plan_.connect_timeout);
     tls_->async_handshake(asio::ssl::stream_base::client,
                           beast::bind_front_handler(&UpstreamExchange::on_tls_established, shared_from_this()));
   }
 
   void on_tls_established(error_code ec) {
-    if (ec == beast::error::timeout) return fail(Outcome::connect_timed_out, "the TLS handshake timed out");
+    if (timed_out(ec)) return fail(Outcome::connect_timed_out, "the TLS handshake timed out");
     if (ec) return fail(Outcome::connect_failed, "tls: " + describe_tls_failure(tls_->native_handle(), ec));
     send_request();
   }
@@ -183,7 +187,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   void send_request() {
     start_answer();
     upstream_buffer_.clear();
-    transport_expires_after(plan_.response_timeout);
+    deadline_.expires_after(plan_.response_timeout);
     outgoing_.clear();
     append_request_head(outgoing_, request_);
     const std::array<asio::const_buffer, 2> head_and_body{asio::buffer(outgoing_), asio::buffer(request_.body())};
@@ -250,7 +254,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
       close_transport();
       return connect();
     }
-    if (ec == beast::error::timeout) return fail(Outcome::timed_out, "the backend did not answer in time");
+    if (timed_out(ec)) return fail(Outcome::timed_out, "the backend did not answer in time");
     fail(Outcome::bad_answer, "the backend sent no valid answer: " + ec.message());
   }
 
@@ -304,7 +308,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     result_.status = 101;
     outgoing_.clear();
     append_response_head(outgoing_, response);
-    client_.expires_after(plan_.client_write_timeout);
+    deadline_.expires_after(plan_.client_write_timeout);
     asio::async_write(client_, asio::buffer(outgoing_),
                       beast::bind_front_handler(&UpstreamExchange::on_switched, shared_from_this()));
   }
@@ -312,8 +316,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   void on_switched(error_code ec, std::size_t bytes) {
     result_.bytes_sent += bytes;
     if (ec) return fail_relay();
-    client_.expires_never();
-    transport_expires_never();
+    deadline_.expires_never();
     const auto pending = upstream_buffer_.data();
     result_.upstream_leftover.assign(asio::buffers_begin(pending), asio::buffers_end(pending));
     if (tls_) {
@@ -339,7 +342,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     // the client: with chunked framing it would read as the end of the body.
     const std::size_t filled = RelayBuffers::kBytes - body.size;
     if (filled > 0 || parser_->is_done()) return write_to_client(filled);
-    transport_expires_after(plan_.response_timeout);
+    deadline_.expires_after(plan_.response_timeout);
     with_stream([this](auto& stream) {
       stream.async_read_some(upstream_buffer_.prepare(RelayBuffers::kBytes),
                              beast::bind_front_handler(&UpstreamExchange::on_body_read, shared_from_this()));
@@ -385,7 +388,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     }
     const std::array<asio::const_buffer, 3> pieces{asio::buffer(outgoing_), asio::buffer(relay_buffer_.get(), filled),
                                                    asio::buffer(tail.data(), tail.size())};
-    client_.expires_after(plan_.client_write_timeout);
+    deadline_.expires_after(plan_.client_write_timeout);
     asio::async_write(client_, pieces,
                       beast::bind_front_handler(&UpstreamExchange::on_client_written, shared_from_this()));
   }
@@ -398,10 +401,9 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   }
 
   void complete() {
-    client_.expires_never();
+    deadline_.expires_never();
     const bool reusable = parser_->keep_alive() && upstream_buffer_.size() == 0 && !worker_.stopping;
     if (reusable) {
-      transport_expires_never();
       const auto now = std::chrono::steady_clock::now();
       if (tls_) {
         worker_.tls_upstream.give_back(pool_key_, std::move(*tls_), now);
@@ -432,6 +434,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   WorkerContext& worker_;
   WorkerStream& client_;
+  ConnectionDeadline& deadline_;
   http::request<http::string_body> request_;
   const ExchangePlan plan_;
   std::function<void(ExchangeResult)> done_;
@@ -456,16 +459,22 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 };
 
 std::weak_ptr<UpstreamExchange> exchange_with_backend(WorkerContext& worker, WorkerStream& client,
+                                                      ConnectionDeadline& deadline,
                                                       http::request<http::string_body> request,
                                                       ExchangePlan plan,
                                                       std::function<void(ExchangeResult)> done) {
-  auto exchange = std::make_shared<UpstreamExchange>(worker, client, std::move(request), plan, std::move(done));
+  auto exchange = std::make_shared<UpstreamExchange>(worker, client, deadline, std::move(request), plan,
+                                                     std::move(done));
   exchange->start();
   return exchange;
 }
 
 void abort_exchange(const std::weak_ptr<UpstreamExchange>& exchange) {
   if (auto live = exchange.lock()) live->abort();
+}
+
+void interrupt_exchange(const std::weak_ptr<UpstreamExchange>& exchange) {
+  if (auto live = exchange.lock()) live->interrupt();
 }
 
 }  // namespace reg::proxy
