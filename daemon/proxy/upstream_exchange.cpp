@@ -58,9 +58,9 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
         plan_(plan),
         done_(std::move(done)),
         pool_key_(pool_key(*plan.backend)),
-        relay_buffer_(worker.relay_buffers.take()) {}
+        buffers_(worker.relay_buffers.take()) {}
 
-  ~UpstreamExchange() { worker_.relay_buffers.give_back(std::move(relay_buffer_)); }
+  ~UpstreamExchange() { worker_.relay_buffers.give_back(std::move(buffers_)); }
 
   void start() {
     if (!plan_.upgrade && take_pooled_connection()) {
@@ -186,11 +186,11 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   void send_request() {
     start_answer();
-    upstream_buffer_.clear();
+    buffers_.from_backend.clear();
     deadline_.expires_after(plan_.response_timeout);
-    outgoing_.clear();
-    append_request_head(outgoing_, request_);
-    const std::array<asio::const_buffer, 2> head_and_body{asio::buffer(outgoing_), asio::buffer(request_.body())};
+    buffers_.head.clear();
+    append_request_head(buffers_.head, request_);
+    const std::array<asio::const_buffer, 2> head_and_body{asio::buffer(buffers_.head), asio::buffer(request_.body())};
     with_stream([&](auto& stream) {
       asio::async_write(stream, head_and_body,
                         beast::bind_front_handler(&UpstreamExchange::on_request_sent, shared_from_this()));
@@ -214,17 +214,17 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   void read_answer_header() {
     error_code ec;
-    feed_header(*parser_, upstream_buffer_, ec);
+    feed_header(*parser_, buffers_.from_backend, ec);
     if (ec) return fail_before_answer(ec);
     if (parser_->is_header_done()) return on_answer_header({}, 0);
     with_stream([this](auto& stream) {
-      stream.async_read_some(upstream_buffer_.prepare(RelayBuffers::kBytes),
+      stream.async_read_some(buffers_.from_backend.prepare(RelayBuffers::kBytes),
                              beast::bind_front_handler(&UpstreamExchange::on_answer_read, shared_from_this()));
     });
   }
 
   void on_answer_read(error_code ec, std::size_t bytes) {
-    upstream_buffer_.commit(bytes);
+    buffers_.from_backend.commit(bytes);
     ec = header_read_outcome(*parser_, ec);
     if (ec) return fail_before_answer(ec);
     read_answer_header();
@@ -247,7 +247,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   }
 
   void fail_before_answer(const error_code& ec) {
-    const bool nothing_received = !parser_->got_some() && upstream_buffer_.size() == 0;
+    const bool nothing_received = !parser_->got_some() && buffers_.from_backend.size() == 0;
     if (reused_ && !retried_ && !aborted_ && nothing_received && is_dead_connection(ec) &&
         is_idempotent(request_.method())) {
       retried_ = true;
@@ -286,15 +286,15 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     result_.status = static_cast<int>(response.result_int());
     result_.keep_alive = keep_alive;
     chunked_out_ = response.chunked();
-    outgoing_.clear();
-    append_response_head(outgoing_, response);
+    buffers_.head.clear();
+    append_response_head(buffers_.head, response);
     head_pending_ = true;
     // From here on a put() goes on past chunk boundaries, as far as the input goes.
     parser_->eager(true);
     // When the body (or its first part) came with the header, header and
     // body leave in one write. Otherwise the header goes at once: a client
     // of a slow or streaming answer should not wait for the first body byte.
-    if (parser_->is_done() || upstream_buffer_.size() > 0) return relay_body();
+    if (parser_->is_done() || buffers_.from_backend.size() > 0) return relay_body();
     write_to_client(0);
   }
 
@@ -306,10 +306,10 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     response.set(http::field::upgrade, upgrade);
     response.set(http::field::connection, "upgrade");
     result_.status = 101;
-    outgoing_.clear();
-    append_response_head(outgoing_, response);
+    buffers_.head.clear();
+    append_response_head(buffers_.head, response);
     deadline_.expires_after(plan_.client_write_timeout);
-    asio::async_write(client_, asio::buffer(outgoing_),
+    asio::async_write(client_, asio::buffer(buffers_.head),
                       beast::bind_front_handler(&UpstreamExchange::on_switched, shared_from_this()));
   }
 
@@ -317,7 +317,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     result_.bytes_sent += bytes;
     if (ec) return fail_relay();
     deadline_.expires_never();
-    const auto pending = upstream_buffer_.data();
+    const auto pending = buffers_.from_backend.data();
     result_.upstream_leftover.assign(asio::buffers_begin(pending), asio::buffers_end(pending));
     if (tls_) {
       result_.tls_upstream.emplace(std::move(*tls_));
@@ -333,7 +333,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   // more when nothing of the body was buffered.
   void relay_body() {
     auto& body = answer().body();
-    body.data = relay_buffer_.get();
+    body.data = buffers_.body.get();
     body.size = RelayBuffers::kBytes;
     error_code ec;
     parse_buffered(ec);
@@ -344,7 +344,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     if (filled > 0 || parser_->is_done()) return write_to_client(filled);
     deadline_.expires_after(plan_.response_timeout);
     with_stream([this](auto& stream) {
-      stream.async_read_some(upstream_buffer_.prepare(RelayBuffers::kBytes),
+      stream.async_read_some(buffers_.from_backend.prepare(RelayBuffers::kBytes),
                              beast::bind_front_handler(&UpstreamExchange::on_body_read, shared_from_this()));
     });
   }
@@ -352,9 +352,9 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   // Moves the buffered answer through the parser into the relay buffer, as far as
   // both go.
   void parse_buffered(error_code& ec) {
-    while (!parser_->is_done() && upstream_buffer_.size() > 0) {
-      const std::size_t used = parser_->put(upstream_buffer_.data(), ec);
-      upstream_buffer_.consume(used);
+    while (!parser_->is_done() && buffers_.from_backend.size() > 0) {
+      const std::size_t used = parser_->put(buffers_.from_backend.data(), ec);
+      buffers_.from_backend.consume(used);
       if (ec == http::error::need_more || ec == http::error::need_buffer) {
         ec = {};
         return;
@@ -364,7 +364,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   }
 
   void on_body_read(error_code ec, std::size_t bytes) {
-    upstream_buffer_.commit(bytes);
+    buffers_.from_backend.commit(bytes);
     // The end of a body framed by closing; anywhere else a cut-off answer.
     if (ec == asio::error::eof) parser_->put_eof(ec);
     if (ec) return fail_relay();
@@ -378,15 +378,15 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     static constexpr std::string_view kChunkEndAndLast = "\r\n0\r\n\r\n";
     static constexpr std::string_view kLastChunk = "0\r\n\r\n";
     last_piece_ = parser_->is_done();
-    if (!head_pending_) outgoing_.clear();
+    if (!head_pending_) buffers_.head.clear();
     head_pending_ = false;
     std::string_view tail;
     if (chunked_out_) {
-      if (filled > 0) append_chunk_size(outgoing_, filled);
+      if (filled > 0) append_chunk_size(buffers_.head, filled);
       tail = filled == 0 ? (last_piece_ ? kLastChunk : std::string_view{})
                          : (last_piece_ ? kChunkEndAndLast : kChunkEnd);
     }
-    const std::array<asio::const_buffer, 3> pieces{asio::buffer(outgoing_), asio::buffer(relay_buffer_.get(), filled),
+    const std::array<asio::const_buffer, 3> pieces{asio::buffer(buffers_.head), asio::buffer(buffers_.body.get(), filled),
                                                    asio::buffer(tail.data(), tail.size())};
     deadline_.expires_after(plan_.client_write_timeout);
     asio::async_write(client_, pieces,
@@ -402,7 +402,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   void complete() {
     deadline_.expires_never();
-    const bool reusable = parser_->keep_alive() && upstream_buffer_.size() == 0 && !worker_.stopping;
+    const bool reusable = parser_->keep_alive() && buffers_.from_backend.size() == 0 && !worker_.stopping;
     if (reusable) {
       const auto now = std::chrono::steady_clock::now();
       if (tls_) {
@@ -447,14 +447,11 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   bool reused_ = false;
   bool retried_ = false;
   bool aborted_ = false;
-  beast::flat_buffer upstream_buffer_;
   std::optional<http::response_parser<http::buffer_body>> parser_;
-  // The head or chunk-size line of the next write to the backend or client.
-  std::string outgoing_;
-  bool head_pending_ = false;  // outgoing_ holds the answer's head, not sent yet
+  bool head_pending_ = false;  // buffers_.head holds the answer's head, not sent yet
   bool chunked_out_ = false;   // the client gets the body in chunks
   bool last_piece_ = false;    // the write in progress ends the answer
-  std::unique_ptr<char[]> relay_buffer_;  // the answer's body passes through here
+  RelayBuffer buffers_;
   ExchangeResult result_;
 };
 
