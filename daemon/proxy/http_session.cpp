@@ -66,7 +66,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
         // header read cut short can still be answered with 408.
         deadline_(client_.get_executor(), [this] {
           error_code ignored;
-          client_.socket().cancel(ignored);
+          client_.cancel(ignored);
           interrupt_exchange(exchange_);
         }) {
     worker_.connections.insert(this);
@@ -83,8 +83,8 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
 
   void start() {
     error_code ec;
-    client_.socket().set_option(tcp::no_delay(true), ec);
-    const auto peer = client_.socket().remote_endpoint(ec);
+    client_.set_option(tcp::no_delay(true), ec);
+    const auto peer = client_.remote_endpoint(ec);
     if (ec) return;
     peer_ = client_address_text(peer.address());
     peer_ip_ = peer.address();
@@ -103,11 +103,9 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
   void close_now() override {
     abort_exchange(exchange_);
     if (const auto tunnel = tunnel_.lock()) tunnel->close();
-    client_.close();
-    if (tunnel_client_) {
-      error_code ignored;
-      tunnel_client_->close(ignored);
-    }
+    error_code ignored;
+    client_.close(ignored);
+    if (tunnel_client_) tunnel_client_->close(ignored);
   }
 
  private:
@@ -484,8 +482,8 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
       self->close_now();
     };
     const Milliseconds idle_timeout = worker_.settings.client_idle_timeout;
-    // The tunnel takes plain sockets; the client's moves out of its stream.
-    tunnel_client_.emplace(client_.release_socket());
+    // The tunnel takes sockets with a type-erased executor.
+    tunnel_client_.emplace(std::move(client_));
     auto tunnel = result.tls_upstream
                       ? make_byte_tunnel(*tunnel_client_, std::move(*result.tls_upstream), idle_timeout, std::move(done))
                       : make_byte_tunnel(*tunnel_client_, std::move(*result.upstream), idle_timeout, std::move(done));
@@ -605,7 +603,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
 
   void close_gracefully() {
     error_code ec;
-    client_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    client_.shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return close_now();
     deadline_.expires_after(kLingerTime);
     linger();
@@ -621,7 +619,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
   }
 
   WorkerContext& worker_;
-  WorkerStream client_;
+  WorkerSocket client_;
   beast::flat_buffer buffer_;
   std::string peer_;
   asio::ip::address peer_ip_;

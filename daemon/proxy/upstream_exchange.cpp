@@ -48,7 +48,7 @@ std::string pool_key(const BackendUrl& backend) {
 
 class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
  public:
-  UpstreamExchange(WorkerContext& worker, WorkerStream& client, ConnectionDeadline& deadline,
+  UpstreamExchange(WorkerContext& worker, WorkerSocket& client, ConnectionDeadline& deadline,
                    http::request<http::string_body> request, ExchangePlan plan,
                    std::function<void(ExchangeResult)> done)
       : worker_(worker),
@@ -116,13 +116,15 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   // A step that failed because its deadline passed and interrupt() closed the connection.
   bool timed_out(const error_code& ec) const { return ec && deadline_.expired(); }
 
-  // Runs `operation` on the stream that carries HTTP: TLS or plain.
+  // Runs `operation` on the stream that carries HTTP: TLS or plain. A plain
+  // connection's I/O goes to its socket directly: the stream's own layer of
+  // each operation is only there for its timeouts, which the deadline keeps.
   template <class Operation>
   void with_stream(Operation&& operation) {
     if (tls_) {
       operation(*tls_);
     } else {
-      operation(*upstream_);
+      operation(upstream_->socket());
     }
   }
 
@@ -433,7 +435,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   }
 
   WorkerContext& worker_;
-  WorkerStream& client_;
+  WorkerSocket& client_;
   ConnectionDeadline& deadline_;
   http::request<http::string_body> request_;
   const ExchangePlan plan_;
@@ -455,7 +457,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   ExchangeResult result_;
 };
 
-std::weak_ptr<UpstreamExchange> exchange_with_backend(WorkerContext& worker, WorkerStream& client,
+std::weak_ptr<UpstreamExchange> exchange_with_backend(WorkerContext& worker, WorkerSocket& client,
                                                       ConnectionDeadline& deadline,
                                                       http::request<http::string_body> request,
                                                       ExchangePlan plan,

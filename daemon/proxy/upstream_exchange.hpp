@@ -69,7 +69,7 @@ class UpstreamExchange;
 // handle can abort the exchange (when the proxy stops); it does not keep it
 // alive.
 std::weak_ptr<UpstreamExchange> exchange_with_backend(
-    WorkerContext& worker, WorkerStream& client, ConnectionDeadline& deadline,
+    WorkerContext& worker, WorkerSocket& client, ConnectionDeadline& deadline,
     boost::beast::http::request<boost::beast::http::string_body> request, ExchangePlan plan,
     std::function<void(ExchangeResult)> done);
 
