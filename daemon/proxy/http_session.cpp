@@ -23,6 +23,7 @@
 #include "daemon/proxy/byte_tunnel.hpp"
 #include "daemon/proxy/forwarded_headers.hpp"
 #include "daemon/proxy/header_reading.hpp"
+#include "daemon/proxy/forwarded_request_head.hpp"
 #include "daemon/proxy/idempotent_method.hpp"
 #include "daemon/proxy/circuit_breaker.hpp"
 #include "daemon/proxy/connection_deadline.hpp"
@@ -334,21 +335,10 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
             Disposition::proxy_rejected);
   }
 
-  // Prepares the request for any backend; what differs per backend (target,
-  // Host) is set by send_to_backend.
+  // The request as the client sent it goes to every backend tried; the head
+  // each one gets is written for it by send_to_backend.
   void forward() {
     Request request = parser_->release();
-    const std::string upgrade(request_.upgrade ? request[http::field::upgrade] : "");
-    remove_hop_by_hop_headers(request);
-    // The body was read whole already; the backend has nothing to wait for.
-    request.erase(http::field::expect);
-    add_forwarded_headers(request, peer_, request_.original_host);
-    request.version(11);
-    if (request_.has_body) request.content_length(request.body().size());
-    if (request_.upgrade) {
-      request.set(http::field::upgrade, upgrade);
-      request.set(http::field::connection, "upgrade");
-    }
     // The body is buffered whole, so a retry can resend it; only methods a
     // client may repeat are retried, and never to a maintenance backend.
     request_.retries_left =
@@ -362,14 +352,22 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     const BackendUrl& backend = request_.maintenance ? *entry.maintenance->backend : entry.backend;
     const auto target = parse_request_target(request.target());  // checked on arrival
     // A maintenance backend gets path and query as sent.
-    request.target(request_.maintenance
-                       ? rewrite_target(*target, {}, {})
-                       : rewrite_target(*target,
-                                        entry.options.strip_prefix ? std::string_view{request_.pool->path} : "",
-                                        backend.base_path));
-    request.set(http::field::host,
-                backend_host_header(request_.original_host,
-                                    request_.maintenance || entry.options.preserve_host, backend));
+    const std::string backend_target =
+        request_.maintenance
+            ? rewrite_target(*target, {}, {})
+            : rewrite_target(*target, entry.options.strip_prefix ? std::string_view{request_.pool->path} : "",
+                             backend.base_path);
+    const std::string host = backend_host_header(
+        request_.original_host, request_.maintenance || entry.options.preserve_host, backend);
+    ForwardedRequest forwarded;
+    forwarded.target = backend_target;
+    forwarded.host = host;
+    forwarded.peer = peer_;
+    forwarded.original_host = request_.original_host;
+    if (request_.has_body) forwarded.content_length = request.body().size();
+    forwarded.upgrade = request_.upgrade;
+    std::string head;
+    append_forwarded_request_head(head, request, forwarded);
 
     request_.sent_to = &backend;
     ExchangePlan plan;
@@ -382,7 +380,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     plan.client_keep_alive = request_.keep_alive && !worker_.stopping;
     plan.client_version = request_.version;
     plan.upgrade = request_.upgrade;
-    exchange_ = exchange_with_backend(worker_, client_, deadline_, std::move(request), plan,
+    exchange_ = exchange_with_backend(worker_, client_, deadline_, std::move(request), std::move(head), plan,
                                       [self = shared_from_this()](ExchangeResult result) {
                                         self->on_exchange_done(std::move(result));
                                       });
@@ -631,7 +629,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
   std::optional<http::request_parser<http::string_body>> parser_;
   InFlight request_;
   std::optional<Response> own_response_;
-  // While retries are left: the request as prepared for any backend, and the
+  // While retries are left: the request as the client sent it, and the
   // backends that could not be reached.
   std::optional<Request> retry_copy_;
   std::vector<const BackendEntry*> tried_;

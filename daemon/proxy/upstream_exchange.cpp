@@ -49,12 +49,13 @@ std::string pool_key(const BackendUrl& backend) {
 class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
  public:
   UpstreamExchange(WorkerContext& worker, WorkerSocket& client, ConnectionDeadline& deadline,
-                   http::request<http::string_body> request, ExchangePlan plan,
-                   std::function<void(ExchangeResult)> done)
+                   http::request<http::string_body> request, std::string request_head,
+                   ExchangePlan plan, std::function<void(ExchangeResult)> done)
       : worker_(worker),
         client_(client),
         deadline_(deadline),
         request_(std::move(request)),
+        request_head_(std::move(request_head)),
         plan_(plan),
         done_(std::move(done)),
         pool_key_(pool_key(*plan.backend)),
@@ -190,9 +191,8 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     start_answer();
     buffers_.from_backend.clear();
     deadline_.expires_after(plan_.response_timeout);
-    buffers_.head.clear();
-    append_request_head(buffers_.head, request_);
-    const std::array<asio::const_buffer, 2> head_and_body{asio::buffer(buffers_.head), asio::buffer(request_.body())};
+    const std::array<asio::const_buffer, 2> head_and_body{asio::buffer(request_head_),
+                                                         asio::buffer(request_.body())};
     with_stream([&](auto& stream) {
       asio::async_write(stream, head_and_body,
                         beast::bind_front_handler(&UpstreamExchange::on_request_sent, shared_from_this()));
@@ -437,7 +437,8 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   WorkerContext& worker_;
   WorkerSocket& client_;
   ConnectionDeadline& deadline_;
-  http::request<http::string_body> request_;
+  http::request<http::string_body> request_;  // as the client sent it: its method and body
+  std::string request_head_;
   const ExchangePlan plan_;
   std::function<void(ExchangeResult)> done_;
   const std::string pool_key_;
@@ -460,10 +461,10 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 std::weak_ptr<UpstreamExchange> exchange_with_backend(WorkerContext& worker, WorkerSocket& client,
                                                       ConnectionDeadline& deadline,
                                                       http::request<http::string_body> request,
-                                                      ExchangePlan plan,
+                                                      std::string request_head, ExchangePlan plan,
                                                       std::function<void(ExchangeResult)> done) {
-  auto exchange = std::make_shared<UpstreamExchange>(worker, client, deadline, std::move(request), plan,
-                                                     std::move(done));
+  auto exchange = std::make_shared<UpstreamExchange>(worker, client, deadline, std::move(request),
+                                                     std::move(request_head), plan, std::move(done));
   exchange->start();
   return exchange;
 }
