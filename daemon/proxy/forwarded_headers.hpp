@@ -1,7 +1,8 @@
 #pragma once
 // Header rewriting between a client and a backend (PROTOCOL.md §8): what a
-// proxy must drop because it describes one hop only, and what it adds so the
-// backend knows who really asked.
+// proxy must drop from an answer because it describes one hop only, the Host
+// a backend gets, and the headers a route sets on answers. The forwarded
+// request's head is written whole by forwarded_request_head.hpp.
 #include <string>
 #include <string_view>
 #include <utility>
@@ -13,19 +14,16 @@
 
 namespace reg::proxy {
 
+// The hop-by-hop headers every message loses, Connection (and the headers it
+// names) aside.
+bool always_hop_by_hop(boost::beast::http::field name);
+
 // Removes Connection and every header it names, Keep-Alive, Proxy-Connection,
 // Proxy-Authenticate, Proxy-Authorization, TE, Trailer, Transfer-Encoding and
 // Upgrade (RFC 9110 §7.6.1). Content-Length survives even when Connection
 // names it: the proxy frames messages itself, and Transfer-Encoding goes so
 // that the caller chooses the framing towards the next hop.
 void remove_hop_by_hop_headers(boost::beast::http::fields& fields);
-
-// Appends `peer` to X-Forwarded-For (joining repeated headers; a chain over
-// 8 KiB is dropped and restarts with `peer`), and sets
-// X-Forwarded-Proto to http, X-Forwarded-Host to `original_host` and
-// X-Real-IP to `peer`, replacing whatever the client sent for those three.
-void add_forwarded_headers(boost::beast::http::fields& fields, std::string_view peer,
-                           std::string_view original_host);
 
 // The Host header a backend gets: the client's unless `preserve_host` is off
 // (or the client sent none), else the backend's host, with its port when

@@ -23,8 +23,10 @@
 #include "daemon/proxy/byte_tunnel.hpp"
 #include "daemon/proxy/forwarded_headers.hpp"
 #include "daemon/proxy/header_reading.hpp"
+#include "daemon/proxy/forwarded_request_head.hpp"
 #include "daemon/proxy/idempotent_method.hpp"
 #include "daemon/proxy/circuit_breaker.hpp"
+#include "daemon/proxy/connection_deadline.hpp"
 #include "daemon/proxy/proxy_answers.hpp"
 #include "daemon/proxy/rate_limiter.hpp"
 #include "daemon/proxy/request_checks.hpp"
@@ -59,7 +61,15 @@ constexpr std::string_view kCircuitRetryAfter = "5";
 class HttpSession final : public ClientConnection, public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(WorkerContext& worker, WorkerSocket socket)
-      : worker_(worker), client_(std::move(socket)), header_timer_(client_.get_executor()) {
+      : worker_(worker),
+        client_(std::move(socket)),
+        // The client's pending I/O is only cancelled, never closed, so that a
+        // header read cut short can still be answered with 408.
+        deadline_(client_.get_executor(), [this] {
+          error_code ignored;
+          client_.cancel(ignored);
+          interrupt_exchange(exchange_);
+        }) {
     worker_.connections.insert(this);
     worker_.connection_count.fetch_add(1, std::memory_order_relaxed);
   }
@@ -74,14 +84,15 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
 
   void start() {
     error_code ec;
-    client_.socket().set_option(tcp::no_delay(true), ec);
-    const auto peer = client_.socket().remote_endpoint(ec);
+    client_.set_option(tcp::no_delay(true), ec);
+    const auto peer = client_.remote_endpoint(ec);
     if (ec) return;
     peer_ = client_address_text(peer.address());
     peer_ip_ = peer.address();
     // Once per connection: a reload reaches the connections accepted after it.
     trusted_proxies_ = worker_.settings.trusted_proxies.current();
     peer_trusted_ = trusted_proxies_->contains(peer_ip_);
+    deadline_.belong_to(weak_from_this());
     read_request_header();
   }
 
@@ -93,11 +104,9 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
   void close_now() override {
     abort_exchange(exchange_);
     if (const auto tunnel = tunnel_.lock()) tunnel->close();
-    client_.close();
-    if (tunnel_client_) {
-      error_code ignored;
-      tunnel_client_->close(ignored);
-    }
+    error_code ignored;
+    client_.close(ignored);
+    if (tunnel_client_) tunnel_client_->close(ignored);
   }
 
  private:
@@ -134,13 +143,8 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     // The route, known only after the header, sets the real limit; until
     // then no Content-Length may fail the header (never boost::none: Beast 1.74).
     parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
-    // The stream's own timeout would close the socket and leave no way to
-    // answer 408, so a timer of our own cancels the read instead.
-    client_.expires_never();
-    header_timed_out_ = false;
-    reading_header_ = true;
-    header_deadline_ = Clock::now() + worker_.settings.client_header_timeout;
-    if (!header_timer_armed_) arm_header_timer();
+    // Slowloris guard: the whole header must arrive within client_header_timeout.
+    deadline_.expires_after(worker_.settings.client_header_timeout);
     header_bytes_ = 0;
     parse_request_header();
   }
@@ -161,31 +165,14 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     parse_request_header();
   }
 
-  // One wait per connection rather than per request: arming and cancelling
-  // a timer for every request of a kept-alive connection cost a timer-queue
-  // update and an extra handler run each time. When the wait ends early for
-  // a later request's deadline, it is simply armed again.
-  void arm_header_timer() {
-    header_timer_armed_ = true;
-    header_timer_.expires_at(header_deadline_);
-    header_timer_.async_wait([weak = weak_from_this()](error_code ec) {
-      const auto self = weak.lock();
-      if (ec || !self) return;
-      self->header_timer_armed_ = false;
-      if (!self->reading_header_) return;
-      if (Clock::now() < self->header_deadline_) return self->arm_header_timer();
-      self->header_timed_out_ = true;
-      self->client_.socket().cancel(ec);
-    });
-  }
-
   void on_request_header(error_code ec, std::size_t bytes) {
     waiting_for_request_ = false;
-    reading_header_ = false;
+    const bool timed_out = deadline_.expired();
+    deadline_.expires_never();
     request_ = InFlight{};
     request_.started = Clock::now();
     request_.bytes_received = bytes;
-    if (header_timed_out_ && ec == asio::error::operation_aborted) {
+    if (timed_out && ec == asio::error::operation_aborted) {
       // A connection that never began a request (a browser's preconnect)
       // just closes, as after a keep-alive idle timeout.
       if (buffer_.size() == 0) return close_now();
@@ -315,7 +302,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
 
     // The client waits for this before it sends the body; the backend only
     // ever sees the body whole, so the proxy answers for it.
-    client_.expires_after(worker_.settings.client_idle_timeout);
+    deadline_.expires_after(worker_.settings.client_idle_timeout);
     asio::async_write(client_, asio::buffer(kContinue.data(), kContinue.size()),
                       [self = shared_from_this()](error_code ec, std::size_t bytes) {
                         self->request_.bytes_sent += bytes;
@@ -325,7 +312,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
   }
 
   void read_rest_of_request() {
-    client_.expires_after(worker_.settings.client_idle_timeout);
+    deadline_.expires_after(worker_.settings.client_idle_timeout);
     http::async_read(client_, buffer_, *parser_,
                      beast::bind_front_handler(&HttpSession::on_request_body, shared_from_this()));
   }
@@ -348,21 +335,10 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
             Disposition::proxy_rejected);
   }
 
-  // Prepares the request for any backend; what differs per backend (target,
-  // Host) is set by send_to_backend.
+  // The request as the client sent it goes to every backend tried; the head
+  // each one gets is written for it by send_to_backend.
   void forward() {
     Request request = parser_->release();
-    const std::string upgrade(request_.upgrade ? request[http::field::upgrade] : "");
-    remove_hop_by_hop_headers(request);
-    // The body was read whole already; the backend has nothing to wait for.
-    request.erase(http::field::expect);
-    add_forwarded_headers(request, peer_, request_.original_host);
-    request.version(11);
-    if (request_.has_body) request.content_length(request.body().size());
-    if (request_.upgrade) {
-      request.set(http::field::upgrade, upgrade);
-      request.set(http::field::connection, "upgrade");
-    }
     // The body is buffered whole, so a retry can resend it; only methods a
     // client may repeat are retried, and never to a maintenance backend.
     request_.retries_left =
@@ -376,14 +352,22 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     const BackendUrl& backend = request_.maintenance ? *entry.maintenance->backend : entry.backend;
     const auto target = parse_request_target(request.target());  // checked on arrival
     // A maintenance backend gets path and query as sent.
-    request.target(request_.maintenance
-                       ? rewrite_target(*target, {}, {})
-                       : rewrite_target(*target,
-                                        entry.options.strip_prefix ? std::string_view{request_.pool->path} : "",
-                                        backend.base_path));
-    request.set(http::field::host,
-                backend_host_header(request_.original_host,
-                                    request_.maintenance || entry.options.preserve_host, backend));
+    const std::string backend_target =
+        request_.maintenance
+            ? rewrite_target(*target, {}, {})
+            : rewrite_target(*target, entry.options.strip_prefix ? std::string_view{request_.pool->path} : "",
+                             backend.base_path);
+    const std::string host = backend_host_header(
+        request_.original_host, request_.maintenance || entry.options.preserve_host, backend);
+    ForwardedRequest forwarded;
+    forwarded.target = backend_target;
+    forwarded.host = host;
+    forwarded.peer = peer_;
+    forwarded.original_host = request_.original_host;
+    if (request_.has_body) forwarded.content_length = request.body().size();
+    forwarded.upgrade = request_.upgrade;
+    std::string head;
+    append_forwarded_request_head(head, request, forwarded);
 
     request_.sent_to = &backend;
     ExchangePlan plan;
@@ -396,7 +380,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     plan.client_keep_alive = request_.keep_alive && !worker_.stopping;
     plan.client_version = request_.version;
     plan.upgrade = request_.upgrade;
-    exchange_ = exchange_with_backend(worker_, client_, std::move(request), plan,
+    exchange_ = exchange_with_backend(worker_, client_, deadline_, std::move(request), std::move(head), plan,
                                       [self = shared_from_this()](ExchangeResult result) {
                                         self->on_exchange_done(std::move(result));
                                       });
@@ -488,7 +472,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     const auto read_ahead = buffer_.data();
     std::string to_upstream(asio::buffers_begin(read_ahead), asio::buffers_end(read_ahead));
     buffer_.consume(buffer_.size());
-    client_.expires_never();
+    deadline_.expires_never();
     auto done = [self = shared_from_this()](TunnelTotals totals) {
       self->request_.bytes_sent += totals.to_client;
       self->request_.bytes_received += totals.from_client;
@@ -496,8 +480,8 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
       self->close_now();
     };
     const Milliseconds idle_timeout = worker_.settings.client_idle_timeout;
-    // The tunnel takes plain sockets; the client's moves out of its stream.
-    tunnel_client_.emplace(client_.release_socket());
+    // The tunnel takes sockets with a type-erased executor.
+    tunnel_client_.emplace(std::move(client_));
     auto tunnel = result.tls_upstream
                       ? make_byte_tunnel(*tunnel_client_, std::move(*result.tls_upstream), idle_timeout, std::move(done))
                       : make_byte_tunnel(*tunnel_client_, std::move(*result.upstream), idle_timeout, std::move(done));
@@ -519,7 +503,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     if (request_.head) response.body().clear();
     const int status = static_cast<int>(response.result_int());
     own_response_ = std::move(response);
-    client_.expires_after(worker_.settings.client_idle_timeout);
+    deadline_.expires_after(worker_.settings.client_idle_timeout);
     http::async_write(client_, *own_response_,
                       [self = shared_from_this(), status, disposition, keep_alive](error_code ec,
                                                                                    std::size_t bytes) {
@@ -605,7 +589,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     // A pipelined request may already be buffered.
     if (buffer_.size() > 0) return read_request_header();
     waiting_for_request_ = true;
-    client_.expires_after(worker_.settings.client_idle_timeout);
+    deadline_.expires_after(worker_.settings.client_idle_timeout);
     client_.async_read_some(buffer_.prepare(kReadChunkBytes),
                             [self = shared_from_this()](error_code ec, std::size_t bytes) {
                               self->buffer_.commit(bytes);
@@ -617,9 +601,9 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
 
   void close_gracefully() {
     error_code ec;
-    client_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    client_.shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return close_now();
-    client_.expires_after(kLingerTime);
+    deadline_.expires_after(kLingerTime);
     linger();
   }
 
@@ -633,24 +617,19 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
   }
 
   WorkerContext& worker_;
-  WorkerStream client_;
+  WorkerSocket client_;
   beast::flat_buffer buffer_;
   std::string peer_;
   asio::ip::address peer_ip_;
   std::shared_ptr<const TrustedProxies> trusted_proxies_;
   bool peer_trusted_ = false;
   bool waiting_for_request_ = false;
-  // Slowloris guard: the whole header must arrive within client_header_timeout.
-  WorkerTimer header_timer_;
-  Clock::time_point header_deadline_;
-  bool header_timer_armed_ = false;
-  bool reading_header_ = false;
-  bool header_timed_out_ = false;
+  ConnectionDeadline deadline_;
   std::size_t header_bytes_ = 0;  // of the request header being read
   std::optional<http::request_parser<http::string_body>> parser_;
   InFlight request_;
   std::optional<Response> own_response_;
-  // While retries are left: the request as prepared for any backend, and the
+  // While retries are left: the request as the client sent it, and the
   // backends that could not be reached.
   std::optional<Request> retry_copy_;
   std::vector<const BackendEntry*> tried_;

@@ -26,16 +26,6 @@ void append_fields_and_end(std::string& out, const http::fields& fields) {
 
 }  // namespace
 
-void append_request_head(std::string& out, const http::request_header<>& request) {
-  out += request.method_string();
-  out += ' ';
-  out += request.target();
-  out += ' ';
-  append_version(out, request.version());
-  out += "\r\n";
-  append_fields_and_end(out, request);
-}
-
 void append_response_head(std::string& out, const http::response_header<>& response) {
   append_version(out, response.version());
   char status[4];

@@ -1,5 +1,5 @@
 #pragma once
-// HTTP/1.1 message heads as text, written straight into a reusable string.
+// HTTP/1.1 answer heads as text, written straight into a reusable string.
 // Beast's serializer walks a buffers_cat_view of every field for each write,
 // which was the largest single cost of relaying a small answer; the proxy
 // writes head and body itself in one system call instead.
@@ -9,9 +9,6 @@
 #include <boost/beast/http/message.hpp>
 
 namespace reg::proxy {
-
-// "METHOD target HTTP/1.x\r\n", each field in order, then the empty line.
-void append_request_head(std::string& out, const boost::beast::http::request_header<>& request);
 
 // "HTTP/1.x status reason\r\n", each field in order, then the empty line.
 void append_response_head(std::string& out, const boost::beast::http::response_header<>& response);

@@ -1,12 +1,23 @@
 #pragma once
 // The buffers answers are relayed through, kept by one worker thread for the
-// next exchanges: a fresh one per request was a 16 KiB allocation, large
-// enough to make malloc consolidate its free lists every time.
+// next exchanges: fresh ones per request were two 16 KiB allocations, large
+// enough to make malloc consolidate its free lists every time, and the
+// growth of a string for the heads.
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <vector>
 
+#include <boost/beast/core/flat_buffer.hpp>
+
 namespace reg::proxy {
+
+// What one exchange relays an answer through.
+struct RelayBuffer {
+  boost::beast::flat_buffer from_backend;  // read from the backend, not parsed yet
+  std::unique_ptr<char[]> body;            // RelayBuffers::kBytes of the answer's body on its way to the client
+  std::string head;  // the head or chunk-size line of the next write to the backend or client
+};
 
 class RelayBuffers {
  public:
@@ -16,20 +27,28 @@ class RelayBuffers {
   // Enough for the exchanges a busy worker has in flight at once; beyond
   // it, returned buffers are freed, so idle memory stays bounded.
   static constexpr std::size_t kMaxSpare = 64;
+  // A large header grows the read buffer and the head text; such buffers are not kept.
+  static constexpr std::size_t kMaxKeptCapacity = 4 * kBytes;
 
-  std::unique_ptr<char[]> take() {
-    if (spare_.empty()) return std::make_unique_for_overwrite<char[]>(kBytes);
-    auto buffer = std::move(spare_.back());
+  RelayBuffer take() {
+    if (spare_.empty()) return RelayBuffer{{}, std::make_unique_for_overwrite<char[]>(kBytes), {}};
+    RelayBuffer buffer = std::move(spare_.back());
     spare_.pop_back();
     return buffer;
   }
 
-  void give_back(std::unique_ptr<char[]> buffer) {
-    if (buffer && spare_.size() < kMaxSpare) spare_.push_back(std::move(buffer));
+  void give_back(RelayBuffer buffer) {
+    if (!buffer.body || buffer.from_backend.capacity() > kMaxKeptCapacity || buffer.head.capacity() > kMaxKeptCapacity ||
+        spare_.size() >= kMaxSpare) {
+      return;
+    }
+    buffer.from_backend.clear();
+    buffer.head.clear();
+    spare_.push_back(std::move(buffer));
   }
 
  private:
-  std::vector<std::unique_ptr<char[]>> spare_;
+  std::vector<RelayBuffer> spare_;
 };
 
 }  // namespace reg::proxy

@@ -15,6 +15,7 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include "daemon/proxy/connection_deadline.hpp"
 #include "daemon/proxy/forwarded_headers.hpp"
 #include "daemon/proxy/header_reading.hpp"
 #include "daemon/proxy/idempotent_method.hpp"
@@ -47,18 +48,20 @@ std::string pool_key(const BackendUrl& backend) {
 
 class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
  public:
-  UpstreamExchange(WorkerContext& worker, WorkerStream& client,
-                   http::request<http::string_body> request, ExchangePlan plan,
-                   std::function<void(ExchangeResult)> done)
+  UpstreamExchange(WorkerContext& worker, WorkerSocket& client, ConnectionDeadline& deadline,
+                   http::request<http::string_body> request, std::string request_head,
+                   ExchangePlan plan, std::function<void(ExchangeResult)> done)
       : worker_(worker),
         client_(client),
+        deadline_(deadline),
         request_(std::move(request)),
+        request_head_(std::move(request_head)),
         plan_(plan),
         done_(std::move(done)),
         pool_key_(pool_key(*plan.backend)),
-        relay_buffer_(worker.relay_buffers.take()) {}
+        buffers_(worker.relay_buffers.take()) {}
 
-  ~UpstreamExchange() { worker_.relay_buffers.give_back(std::move(relay_buffer_)); }
+  ~UpstreamExchange() { worker_.relay_buffers.give_back(std::move(buffers_)); }
 
   void start() {
     if (!plan_.upgrade && take_pooled_connection()) {
@@ -72,6 +75,10 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     aborted_ = true;
     if (connected()) close_transport();
     if (resolver_) resolver_->cancel();
+  }
+
+  void interrupt() {
+    if (connected()) close_transport();
   }
 
  private:
@@ -93,7 +100,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   bool connected() const { return upstream_ || tls_; }
 
-  // The TCP layer, for timeouts and closing; under TLS when there is TLS.
+  // The TCP layer, for closing; under TLS when there is TLS.
   // (A TLS connection's TCP stream has the type the tunnel takes; a plain
   // one has the worker's executor.)
   template <class Operation>
@@ -107,25 +114,25 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   void close_transport() {
     with_transport([](auto& transport) { transport.close(); });
   }
-  void transport_expires_after(Milliseconds timeout) {
-    with_transport([timeout](auto& transport) { transport.expires_after(timeout); });
-  }
-  void transport_expires_never() {
-    with_transport([](auto& transport) { transport.expires_never(); });
-  }
+  // A step that failed because its deadline passed and interrupt() closed the connection.
+  bool timed_out(const error_code& ec) const { return ec && deadline_.expired(); }
 
-  // Runs `operation` on the stream that carries HTTP: TLS or plain.
+  // Runs `operation` on the stream that carries HTTP: TLS or plain. A plain
+  // connection's I/O goes to its socket directly: the stream's own layer of
+  // each operation is only there for its timeouts, which the deadline keeps.
   template <class Operation>
   void with_stream(Operation&& operation) {
     if (tls_) {
       operation(*tls_);
     } else {
-      operation(*upstream_);
+      operation(upstream_->socket());
     }
   }
 
   void connect() {
     reused_ = false;
+    // Name resolution has no time limit of its own.
+    deadline_.expires_never();
     tls_.reset();
     upstream_ = std::make_unique<WorkerStream>(worker_.io.get_executor());
     error_code not_an_address;
@@ -148,13 +155,13 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   }
 
   void connect_to(std::vector<tcp::endpoint> endpoints) {
-    upstream_->expires_after(plan_.connect_timeout);
+    deadline_.expires_after(plan_.connect_timeout);
     upstream_->async_connect(endpoints, beast::bind_front_handler(&UpstreamExchange::on_connected,
                                                                   shared_from_this()));
   }
 
   void on_connected(error_code ec, const tcp::endpoint&) {
-    if (ec == beast::error::timeout) return fail(Outcome::connect_timed_out, "connecting to the backend timed out");
+    if (timed_out(ec)) return fail(Outcome::connect_timed_out, "connecting to the backend timed out");
     if (ec) return fail(Outcome::connect_failed, "cannot connect to the backend: " + ec.message());
     upstream_->socket().set_option(tcp::no_delay(true), ec);
     if (plan_.backend->tls()) return start_tls();
@@ -169,24 +176,23 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     tls_.emplace(beast::tcp_stream(upstream_->release_socket()), *shared_tls_client_context());
     upstream_.reset();
     expect_server_name(tls_->native_handle(), plan_.backend->host);
-    transport_expires_after(plan_.connect_timeout);
+    deadline_.expires_after(plan_.connect_timeout);
     tls_->async_handshake(asio::ssl::stream_base::client,
                           beast::bind_front_handler(&UpstreamExchange::on_tls_established, shared_from_this()));
   }
 
   void on_tls_established(error_code ec) {
-    if (ec == beast::error::timeout) return fail(Outcome::connect_timed_out, "the TLS handshake timed out");
+    if (timed_out(ec)) return fail(Outcome::connect_timed_out, "the TLS handshake timed out");
     if (ec) return fail(Outcome::connect_failed, "tls: " + describe_tls_failure(tls_->native_handle(), ec));
     send_request();
   }
 
   void send_request() {
     start_answer();
-    upstream_buffer_.clear();
-    transport_expires_after(plan_.response_timeout);
-    outgoing_.clear();
-    append_request_head(outgoing_, request_);
-    const std::array<asio::const_buffer, 2> head_and_body{asio::buffer(outgoing_), asio::buffer(request_.body())};
+    buffers_.from_backend.clear();
+    deadline_.expires_after(plan_.response_timeout);
+    const std::array<asio::const_buffer, 2> head_and_body{asio::buffer(request_head_),
+                                                         asio::buffer(request_.body())};
     with_stream([&](auto& stream) {
       asio::async_write(stream, head_and_body,
                         beast::bind_front_handler(&UpstreamExchange::on_request_sent, shared_from_this()));
@@ -210,17 +216,17 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   void read_answer_header() {
     error_code ec;
-    feed_header(*parser_, upstream_buffer_, ec);
+    feed_header(*parser_, buffers_.from_backend, ec);
     if (ec) return fail_before_answer(ec);
     if (parser_->is_header_done()) return on_answer_header({}, 0);
     with_stream([this](auto& stream) {
-      stream.async_read_some(upstream_buffer_.prepare(RelayBuffers::kBytes),
+      stream.async_read_some(buffers_.from_backend.prepare(RelayBuffers::kBytes),
                              beast::bind_front_handler(&UpstreamExchange::on_answer_read, shared_from_this()));
     });
   }
 
   void on_answer_read(error_code ec, std::size_t bytes) {
-    upstream_buffer_.commit(bytes);
+    buffers_.from_backend.commit(bytes);
     ec = header_read_outcome(*parser_, ec);
     if (ec) return fail_before_answer(ec);
     read_answer_header();
@@ -243,14 +249,14 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   }
 
   void fail_before_answer(const error_code& ec) {
-    const bool nothing_received = !parser_->got_some() && upstream_buffer_.size() == 0;
+    const bool nothing_received = !parser_->got_some() && buffers_.from_backend.size() == 0;
     if (reused_ && !retried_ && !aborted_ && nothing_received && is_dead_connection(ec) &&
         is_idempotent(request_.method())) {
       retried_ = true;
       close_transport();
       return connect();
     }
-    if (ec == beast::error::timeout) return fail(Outcome::timed_out, "the backend did not answer in time");
+    if (timed_out(ec)) return fail(Outcome::timed_out, "the backend did not answer in time");
     fail(Outcome::bad_answer, "the backend sent no valid answer: " + ec.message());
   }
 
@@ -282,15 +288,15 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     result_.status = static_cast<int>(response.result_int());
     result_.keep_alive = keep_alive;
     chunked_out_ = response.chunked();
-    outgoing_.clear();
-    append_response_head(outgoing_, response);
+    buffers_.head.clear();
+    append_response_head(buffers_.head, response);
     head_pending_ = true;
     // From here on a put() goes on past chunk boundaries, as far as the input goes.
     parser_->eager(true);
     // When the body (or its first part) came with the header, header and
     // body leave in one write. Otherwise the header goes at once: a client
     // of a slow or streaming answer should not wait for the first body byte.
-    if (parser_->is_done() || upstream_buffer_.size() > 0) return relay_body();
+    if (parser_->is_done() || buffers_.from_backend.size() > 0) return relay_body();
     write_to_client(0);
   }
 
@@ -302,19 +308,18 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     response.set(http::field::upgrade, upgrade);
     response.set(http::field::connection, "upgrade");
     result_.status = 101;
-    outgoing_.clear();
-    append_response_head(outgoing_, response);
-    client_.expires_after(plan_.client_write_timeout);
-    asio::async_write(client_, asio::buffer(outgoing_),
+    buffers_.head.clear();
+    append_response_head(buffers_.head, response);
+    deadline_.expires_after(plan_.client_write_timeout);
+    asio::async_write(client_, asio::buffer(buffers_.head),
                       beast::bind_front_handler(&UpstreamExchange::on_switched, shared_from_this()));
   }
 
   void on_switched(error_code ec, std::size_t bytes) {
     result_.bytes_sent += bytes;
     if (ec) return fail_relay();
-    client_.expires_never();
-    transport_expires_never();
-    const auto pending = upstream_buffer_.data();
+    deadline_.expires_never();
+    const auto pending = buffers_.from_backend.data();
     result_.upstream_leftover.assign(asio::buffers_begin(pending), asio::buffers_end(pending));
     if (tls_) {
       result_.tls_upstream.emplace(std::move(*tls_));
@@ -330,7 +335,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   // more when nothing of the body was buffered.
   void relay_body() {
     auto& body = answer().body();
-    body.data = relay_buffer_.get();
+    body.data = buffers_.body.get();
     body.size = RelayBuffers::kBytes;
     error_code ec;
     parse_buffered(ec);
@@ -339,9 +344,9 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     // the client: with chunked framing it would read as the end of the body.
     const std::size_t filled = RelayBuffers::kBytes - body.size;
     if (filled > 0 || parser_->is_done()) return write_to_client(filled);
-    transport_expires_after(plan_.response_timeout);
+    deadline_.expires_after(plan_.response_timeout);
     with_stream([this](auto& stream) {
-      stream.async_read_some(upstream_buffer_.prepare(RelayBuffers::kBytes),
+      stream.async_read_some(buffers_.from_backend.prepare(RelayBuffers::kBytes),
                              beast::bind_front_handler(&UpstreamExchange::on_body_read, shared_from_this()));
     });
   }
@@ -349,9 +354,9 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   // Moves the buffered answer through the parser into the relay buffer, as far as
   // both go.
   void parse_buffered(error_code& ec) {
-    while (!parser_->is_done() && upstream_buffer_.size() > 0) {
-      const std::size_t used = parser_->put(upstream_buffer_.data(), ec);
-      upstream_buffer_.consume(used);
+    while (!parser_->is_done() && buffers_.from_backend.size() > 0) {
+      const std::size_t used = parser_->put(buffers_.from_backend.data(), ec);
+      buffers_.from_backend.consume(used);
       if (ec == http::error::need_more || ec == http::error::need_buffer) {
         ec = {};
         return;
@@ -361,7 +366,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   }
 
   void on_body_read(error_code ec, std::size_t bytes) {
-    upstream_buffer_.commit(bytes);
+    buffers_.from_backend.commit(bytes);
     // The end of a body framed by closing; anywhere else a cut-off answer.
     if (ec == asio::error::eof) parser_->put_eof(ec);
     if (ec) return fail_relay();
@@ -375,17 +380,17 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     static constexpr std::string_view kChunkEndAndLast = "\r\n0\r\n\r\n";
     static constexpr std::string_view kLastChunk = "0\r\n\r\n";
     last_piece_ = parser_->is_done();
-    if (!head_pending_) outgoing_.clear();
+    if (!head_pending_) buffers_.head.clear();
     head_pending_ = false;
     std::string_view tail;
     if (chunked_out_) {
-      if (filled > 0) append_chunk_size(outgoing_, filled);
+      if (filled > 0) append_chunk_size(buffers_.head, filled);
       tail = filled == 0 ? (last_piece_ ? kLastChunk : std::string_view{})
                          : (last_piece_ ? kChunkEndAndLast : kChunkEnd);
     }
-    const std::array<asio::const_buffer, 3> pieces{asio::buffer(outgoing_), asio::buffer(relay_buffer_.get(), filled),
+    const std::array<asio::const_buffer, 3> pieces{asio::buffer(buffers_.head), asio::buffer(buffers_.body.get(), filled),
                                                    asio::buffer(tail.data(), tail.size())};
-    client_.expires_after(plan_.client_write_timeout);
+    deadline_.expires_after(plan_.client_write_timeout);
     asio::async_write(client_, pieces,
                       beast::bind_front_handler(&UpstreamExchange::on_client_written, shared_from_this()));
   }
@@ -398,10 +403,9 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   }
 
   void complete() {
-    client_.expires_never();
-    const bool reusable = parser_->keep_alive() && upstream_buffer_.size() == 0 && !worker_.stopping;
+    deadline_.expires_never();
+    const bool reusable = parser_->keep_alive() && buffers_.from_backend.size() == 0 && !worker_.stopping;
     if (reusable) {
-      transport_expires_never();
       const auto now = std::chrono::steady_clock::now();
       if (tls_) {
         worker_.tls_upstream.give_back(pool_key_, std::move(*tls_), now);
@@ -431,8 +435,10 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   }
 
   WorkerContext& worker_;
-  WorkerStream& client_;
-  http::request<http::string_body> request_;
+  WorkerSocket& client_;
+  ConnectionDeadline& deadline_;
+  http::request<http::string_body> request_;  // as the client sent it: its method and body
+  std::string request_head_;
   const ExchangePlan plan_;
   std::function<void(ExchangeResult)> done_;
   const std::string pool_key_;
@@ -444,28 +450,31 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   bool reused_ = false;
   bool retried_ = false;
   bool aborted_ = false;
-  beast::flat_buffer upstream_buffer_;
   std::optional<http::response_parser<http::buffer_body>> parser_;
-  // The head or chunk-size line of the next write to the backend or client.
-  std::string outgoing_;
-  bool head_pending_ = false;  // outgoing_ holds the answer's head, not sent yet
+  bool head_pending_ = false;  // buffers_.head holds the answer's head, not sent yet
   bool chunked_out_ = false;   // the client gets the body in chunks
   bool last_piece_ = false;    // the write in progress ends the answer
-  std::unique_ptr<char[]> relay_buffer_;  // the answer's body passes through here
+  RelayBuffer buffers_;
   ExchangeResult result_;
 };
 
-std::weak_ptr<UpstreamExchange> exchange_with_backend(WorkerContext& worker, WorkerStream& client,
+std::weak_ptr<UpstreamExchange> exchange_with_backend(WorkerContext& worker, WorkerSocket& client,
+                                                      ConnectionDeadline& deadline,
                                                       http::request<http::string_body> request,
-                                                      ExchangePlan plan,
+                                                      std::string request_head, ExchangePlan plan,
                                                       std::function<void(ExchangeResult)> done) {
-  auto exchange = std::make_shared<UpstreamExchange>(worker, client, std::move(request), plan, std::move(done));
+  auto exchange = std::make_shared<UpstreamExchange>(worker, client, deadline, std::move(request),
+                                                     std::move(request_head), plan, std::move(done));
   exchange->start();
   return exchange;
 }
 
 void abort_exchange(const std::weak_ptr<UpstreamExchange>& exchange) {
   if (auto live = exchange.lock()) live->abort();
+}
+
+void interrupt_exchange(const std::weak_ptr<UpstreamExchange>& exchange) {
+  if (auto live = exchange.lock()) live->interrupt();
 }
 
 }  // namespace reg::proxy

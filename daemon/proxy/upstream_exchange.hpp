@@ -21,6 +21,7 @@
 
 namespace reg::proxy {
 
+class ConnectionDeadline;
 class WorkerContext;
 
 struct ExchangePlan {
@@ -61,16 +62,24 @@ struct ExchangeResult {
 
 class UpstreamExchange;
 
-// Starts the exchange; `done` runs exactly once, on the worker's thread.
-// `client` must stay open and untouched by anyone else until then. The
-// returned handle can abort the exchange (when the proxy stops); it does not
-// keep it alive.
+// Starts the exchange: `request_head` (the forwarded head, written for this
+// backend) and `request`'s body go to the backend. `done` runs exactly once,
+// on the worker's thread. `client` and its `deadline` must stay open and
+// untouched by anyone else until then; the exchange sets the deadline of each
+// of its steps, and when one passes, the deadline's owner calls
+// interrupt_exchange(). The returned handle can abort the exchange (when the
+// proxy stops); it does not keep it alive.
 std::weak_ptr<UpstreamExchange> exchange_with_backend(
-    WorkerContext& worker, WorkerStream& client,
-    boost::beast::http::request<boost::beast::http::string_body> request, ExchangePlan plan,
+    WorkerContext& worker, WorkerSocket& client, ConnectionDeadline& deadline,
+    boost::beast::http::request<boost::beast::http::string_body> request, std::string request_head,
+    ExchangePlan plan,
     std::function<void(ExchangeResult)> done);
 
 // Closes the backend connection; the exchange then ends with a failure.
 void abort_exchange(const std::weak_ptr<UpstreamExchange>& exchange);
+
+// The deadline of the exchange's current step passed: closes the backend
+// connection, and the step ends as timed out.
+void interrupt_exchange(const std::weak_ptr<UpstreamExchange>& exchange);
 
 }  // namespace reg::proxy

@@ -1,0 +1,115 @@
+#include "daemon/proxy/forwarded_request_head.hpp"
+
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/rfc7230.hpp>
+
+#include "daemon/proxy/forwarded_headers.hpp"
+
+namespace reg::proxy {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+// A chain longer than this is not a real path of proxies. It is restarted
+// from the peer, so a client cannot grow the head past what backends take.
+constexpr std::size_t kForwardedForLimit = 8 * 1024;
+
+constexpr std::string_view kForwardedFor = "X-Forwarded-For";
+
+// Headers the client may not decide: the proxy writes its own.
+bool replaced_by_proxy(std::string_view name) {
+  return beast::iequals(name, kForwardedFor) || beast::iequals(name, "X-Forwarded-Proto") ||
+         beast::iequals(name, "X-Forwarded-Host") || beast::iequals(name, "X-Real-IP");
+}
+
+bool always_dropped(http::field name, bool body_reframed) {
+  if (always_hop_by_hop(name)) return true;
+  switch (name) {
+    case http::field::connection:
+    case http::field::expect:
+    case http::field::host:
+      return true;
+    case http::field::content_length:
+      return body_reframed;
+    default:
+      return false;
+  }
+}
+
+// Whether a Connection header names `name`; Content-Length never counts,
+// since the proxy frames the body itself.
+bool named_by_connection(const http::request_header<>& request, std::string_view name) {
+  if (beast::iequals(name, "content-length")) return false;
+  for (auto range = request.equal_range(http::field::connection); range.first != range.second;
+       ++range.first) {
+    for (const auto token : http::token_list{range.first->value()}) {
+      if (beast::iequals(token, name)) return true;
+    }
+  }
+  return false;
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  out += name;
+  out += ": ";
+  out += value;
+  out += "\r\n";
+}
+
+}  // namespace
+
+void append_forwarded_request_head(std::string& out, const http::request_header<>& request,
+                                   const ForwardedRequest& forwarded) {
+  out += request.method_string();
+  out += ' ';
+  out += forwarded.target;
+  out += " HTTP/1.1\r\n";
+
+  const bool has_connection = request.find(http::field::connection) != request.end();
+  const bool body_reframed = forwarded.content_length.has_value();
+  std::string_view upgrade;
+  bool upgrade_seen = false;
+  std::size_t chain_bytes = 0;  // the client's X-Forwarded-For values, joined
+  for (const auto& field : request) {
+    const std::string_view name = field.name_string();
+    if (field.name() == http::field::upgrade && !upgrade_seen) {
+      upgrade = field.value();
+      upgrade_seen = true;
+    }
+    if (always_dropped(field.name(), body_reframed)) continue;
+    if (has_connection && named_by_connection(request, name)) continue;
+    if (replaced_by_proxy(name)) {
+      if (beast::iequals(name, kForwardedFor) && !field.value().empty()) {
+        chain_bytes += (chain_bytes > 0 ? 2 : 0) + field.value().size();
+      }
+      continue;
+    }
+    append_field(out, name, field.value());
+  }
+
+  out += kForwardedFor;
+  out += ": ";
+  if (chain_bytes > 0 && chain_bytes + forwarded.peer.size() + 2 <= kForwardedForLimit &&
+      !(has_connection && named_by_connection(request, kForwardedFor))) {
+    for (const auto& field : request) {
+      if (field.value().empty() || !beast::iequals(field.name_string(), kForwardedFor)) continue;
+      out += field.value();
+      out += ", ";
+    }
+  }
+  out += forwarded.peer;
+  out += "\r\n";
+  append_field(out, "X-Forwarded-Proto", "http");
+  if (!forwarded.original_host.empty()) append_field(out, "X-Forwarded-Host", forwarded.original_host);
+  append_field(out, "X-Real-IP", forwarded.peer);
+  if (forwarded.content_length) append_field(out, "Content-Length", std::to_string(*forwarded.content_length));
+  if (forwarded.upgrade) {
+    append_field(out, "Upgrade", upgrade);
+    append_field(out, "Connection", "upgrade");
+  }
+  append_field(out, "Host", forwarded.host);
+  out += "\r\n";
+}
+
+}  // namespace reg::proxy
