@@ -59,17 +59,18 @@ SessionShare share_of(const Session& session) {
   return share;
 }
 
-struct LiveRoute {
-  const RouteSpec* spec;  // the session's configuration, alive for the build
-  std::uint32_t share;    // index of its session's SessionShare
-};
-
 // Each domain of a route is a membership of the pool of that domain and the
-// route's path.
+// route's path. A membership carries what building the pool and its entry
+// reads, so that walking the memberships in pool order reads them in order
+// instead of chasing each route through memory.
 struct Membership {
   std::size_t host_hash;
-  std::uint32_t route;   // index in the live routes
-  std::uint32_t domain;  // index in the route's domains
+  std::string_view host;  // views the session's configuration, alive for the build
+  std::string_view path;
+  std::uint64_t route_number;
+  const RouteSpec* route;
+  std::uint32_t share;     // index of its session's SessionShare
+  std::uint32_t position;  // of its route among the live routes
 };
 
 }  // namespace
@@ -92,57 +93,43 @@ std::shared_ptr<const proxy::RouteTable> build_route_table(const SessionRegistry
                                                            RouteRuntimes& runtimes,
                                                            const HealthMonitor& health) {
   std::vector<SessionShare> shares;
-  std::vector<std::uint64_t> numbers;  // of the live routes
-  std::vector<LiveRoute> routes;
+  std::vector<std::uint64_t> live_routes;
   std::vector<Membership> memberships;
   shares.reserve(registry.sessions().size());
   std::size_t route_count = 0;
   for (const auto& [id, session] : registry.sessions()) route_count += session->active.routes.size();
-  numbers.reserve(route_count);
-  routes.reserve(route_count);
+  live_routes.reserve(route_count);
   memberships.reserve(route_count);
   for (const auto& [id, session] : registry.sessions()) {
     if (session->active.routes.empty()) continue;
     const auto share = static_cast<std::uint32_t>(shares.size());
     shares.push_back(share_of(*session));
     for (const auto& [number, route] : session->active.routes) {
-      const auto index = static_cast<std::uint32_t>(routes.size());
-      numbers.push_back(number);
-      routes.push_back({&route, share});
-      for (std::uint32_t domain = 0; domain < route.domains.size(); ++domain)
-        memberships.push_back({proxy::host_hash(route.domains[domain]), index, domain});
+      const auto position = static_cast<std::uint32_t>(live_routes.size());
+      live_routes.push_back(number);
+      for (const auto& domain : route.domains)
+        memberships.push_back({proxy::host_hash(domain), domain, route.path, number, &route, share, position});
     }
   }
-  const auto runtime_of = runtimes.keep_only(numbers, std::chrono::steady_clock::now());
+  const auto runtime_of = runtimes.keep_only(live_routes, std::chrono::steady_clock::now());
 
   // Sorting the memberships groups them into pools, already in the order
-  // RouteTable::build_grouped wants. Memberships are small and compare by
-  // hash alone unless two hosts hash alike, so the sort seldom reaches into
-  // the sessions' strings.
-  const auto host_of = [&](const Membership& m) -> std::string_view {
-    return routes[m.route].spec->domains[m.domain];
-  };
-  const auto path_of = [&](const Membership& m) -> std::string_view { return routes[m.route].spec->path; };
-  std::sort(memberships.begin(), memberships.end(), [&](const Membership& a, const Membership& b) {
-    // proxy::before_in_host_grouping, reaching for the hosts only when the hashes tie.
-    if (a.host_hash != b.host_hash) return a.host_hash < b.host_hash;
-    if (host_of(a) != host_of(b)) return host_of(a) < host_of(b);
-    if (path_of(a) != path_of(b)) return path_of(a) < path_of(b);
-    return numbers[a.route] < numbers[b.route];
+  // RouteTable::build_grouped wants.
+  std::sort(memberships.begin(), memberships.end(), [](const Membership& a, const Membership& b) {
+    if (a.host_hash != b.host_hash || a.host != b.host)
+      return proxy::before_in_host_grouping(a.host_hash, a.host, b.host_hash, b.host);
+    if (a.path != b.path) return a.path < b.path;
+    return a.route_number < b.route_number;
   });
-  const auto same_pool = [&](const Membership& a, const Membership& b) {
-    return a.host_hash == b.host_hash && host_of(a) == host_of(b) && path_of(a) == path_of(b);
-  };
 
   const auto fill = [&](proxy::BackendEntry& entry, const Membership& membership) {
-    const LiveRoute& route = routes[membership.route];
-    const SessionShare& share = shares[route.share];
+    const SessionShare& share = shares[membership.share];
     const Session& session = *share.session;
     const SessionConfig& config = session.active;
-    const std::uint64_t number = numbers[membership.route];
+    const std::uint64_t number = membership.route_number;
     entry.route_number = number;
     entry.route_id = format_route_id(number);
-    entry.backend = route.spec->backend;
+    entry.backend = membership.route->backend;
     entry.owner = share.owner;
     entry.options = share.options;
     apply_options(config, number, entry.options);
@@ -151,7 +138,7 @@ std::shared_ptr<const proxy::RouteTable> build_route_table(const SessionRegistry
     entry.detached = session.detached();
     entry.drain = session.drain;
     if (share.maintenance && session.maintenance.covers(number)) entry.maintenance = share.maintenance;
-    entry.runtime = *runtime_of[membership.route];
+    entry.runtime = *runtime_of[membership.position];
     entry.rate_limiter = runtimes.rate_limiter(number, effective(config.ratelimits, number));
     entry.circuit = runtimes.circuit(number, effective(config.circuits, number));
     entry.health = health.health_of(number);
@@ -161,15 +148,17 @@ std::shared_ptr<const proxy::RouteTable> build_route_table(const SessionRegistry
   pools.reserve(memberships.size());
   for (std::size_t first = 0; first < memberships.size();) {
     std::size_t end = first + 1;
-    while (end < memberships.size() && same_pool(memberships[end], memberships[first])) ++end;
+    while (end < memberships.size() && memberships[end].host_hash == memberships[first].host_hash &&
+           memberships[end].host == memberships[first].host && memberships[end].path == memberships[first].path)
+      ++end;
     proxy::Pool& pool = pools.emplace_back();
-    pool.host = host_of(memberships[first]);
+    pool.host = memberships[first].host;
     pool.host_hash = memberships[first].host_hash;
-    pool.path = path_of(memberships[first]);
-    pool.priority = routes[memberships[first].route].spec->priority;
+    pool.path = memberships[first].path;
+    pool.priority = memberships[first].route->priority;
     pool.backends.resize(end - first);
     for (std::size_t member = first; member < end; ++member) {
-      pool.priority = std::max(pool.priority, routes[memberships[member].route].spec->priority);
+      pool.priority = std::max(pool.priority, memberships[member].route->priority);
       fill(pool.backends[member - first], memberships[member]);
     }
     first = end;
