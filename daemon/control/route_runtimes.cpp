@@ -26,8 +26,7 @@ auto configured(Map& map, std::uint64_t route, const auto& spec, Make make) -> d
 
 }  // namespace
 
-std::vector<const std::shared_ptr<proxy::RouteRuntime>*> RouteRuntimes::keep_only(
-    const std::vector<std::uint64_t>& live, std::chrono::steady_clock::time_point now) {
+std::vector<std::shared_ptr<proxy::RouteRuntime>*> RouteRuntimes::keep_only(const std::vector<std::uint64_t>& live) {
   // (route, position in `live`) in route order. Each session lists its
   // routes in order, so with one session, or sessions that added their
   // routes one after the other, there is nothing to sort.
@@ -42,20 +41,23 @@ std::vector<const std::shared_ptr<proxy::RouteRuntime>*> RouteRuntimes::keep_onl
   auto previous = runtimes_.begin();
   for (const auto& [route, position] : by_route) {
     while (previous != runtimes_.end() && previous->first < route) ++previous;
-    if (previous != runtimes_.end() && previous->first == route) {
-      kept.emplace_back(route, std::move(previous->second));
-    } else {
-      kept.emplace_back(route, std::make_shared<proxy::RouteRuntime>(workers_, now));
-    }
+    const bool had_one = previous != runtimes_.end() && previous->first == route;
+    kept.emplace_back(route, had_one ? std::move(previous->second) : nullptr);
   }
   runtimes_ = std::move(kept);
 
-  std::vector<const std::shared_ptr<proxy::RouteRuntime>*> in_live_order(live.size());
+  std::vector<std::shared_ptr<proxy::RouteRuntime>*> in_live_order(live.size());
   for (std::size_t i = 0; i < by_route.size(); ++i) in_live_order[by_route[i].second] = &runtimes_[i].second;
   const auto gone = [&](const auto& entry) { return find(entry.first) == nullptr; };
   std::erase_if(rate_limiters_, gone);
   std::erase_if(circuits_, gone);
   return in_live_order;
+}
+
+const std::shared_ptr<proxy::RouteRuntime>& RouteRuntimes::runtime_in(std::shared_ptr<proxy::RouteRuntime>& slot,
+                                                                      std::chrono::steady_clock::time_point now) const {
+  if (!slot) slot = std::make_shared<proxy::RouteRuntime>(workers_, now);
+  return slot;
 }
 
 const proxy::RouteRuntime* RouteRuntimes::find(std::uint64_t route) const {

@@ -22,13 +22,17 @@ class RouteRuntimes {
  public:
   explicit RouteRuntimes(unsigned workers) : workers_(workers) {}
 
-  // The runtime of each route of `live` (distinct route numbers), in the
-  // order of `live`: the one it had, or a new one whose slow start begins at
-  // `now`. Drops the state of every route not in `live`; snapshots still
-  // serving requests keep their own references. The pointers stay valid
-  // until the next call.
-  std::vector<const std::shared_ptr<proxy::RouteRuntime>*> keep_only(const std::vector<std::uint64_t>& live,
-                                                                      std::chrono::steady_clock::time_point now);
+  // The runtime slot of each route of `live` (distinct route numbers), in
+  // the order of `live`: holding the runtime the route had, empty for a
+  // route new to this object (runtime_in() fills it). Drops the state of
+  // every route not in `live`; snapshots still serving requests keep their
+  // own references. The pointers stay valid until the next call.
+  std::vector<std::shared_ptr<proxy::RouteRuntime>*> keep_only(const std::vector<std::uint64_t>& live);
+  // The runtime in `slot`, made on first use with its slow start beginning
+  // at `now`: made while its snapshot entry is built, the new object is
+  // still in cache when the entry takes its reference.
+  const std::shared_ptr<proxy::RouteRuntime>& runtime_in(std::shared_ptr<proxy::RouteRuntime>& slot,
+                                                         std::chrono::steady_clock::time_point now) const;
   const proxy::RouteRuntime* find(std::uint64_t route) const;
 
   // The route's limiter or breaker for its effective setting; null for none.

@@ -111,7 +111,7 @@ std::shared_ptr<const proxy::RouteTable> build_route_table(const SessionRegistry
         memberships.push_back({proxy::host_hash(domain), domain, route.path, number, &route, share, position});
     }
   }
-  const auto runtime_of = runtimes.keep_only(live_routes, std::chrono::steady_clock::now());
+  const auto runtime_of = runtimes.keep_only(live_routes);
 
   // Sorting the memberships groups them into pools, already in the order
   // RouteTable::build_grouped wants.
@@ -122,6 +122,7 @@ std::shared_ptr<const proxy::RouteTable> build_route_table(const SessionRegistry
     return a.route_number < b.route_number;
   });
 
+  const auto now = std::chrono::steady_clock::now();
   const auto fill = [&](proxy::BackendEntry& entry, const Membership& membership) {
     const SessionShare& share = shares[membership.share];
     const Session& session = *share.session;
@@ -138,7 +139,7 @@ std::shared_ptr<const proxy::RouteTable> build_route_table(const SessionRegistry
     entry.detached = session.detached();
     entry.drain = session.drain;
     if (share.maintenance && session.maintenance.covers(number)) entry.maintenance = share.maintenance;
-    entry.runtime = *runtime_of[membership.position];
+    entry.runtime = runtimes.runtime_in(*runtime_of[membership.position], now);
     entry.rate_limiter = runtimes.rate_limiter(number, effective(config.ratelimits, number));
     entry.circuit = runtimes.circuit(number, effective(config.circuits, number));
     entry.health = health.health_of(number);
