@@ -3,10 +3,12 @@
 // counters, rate-limit tables and breaker state survive applies; dropped when
 // its route leaves the active configuration. A changed limit or breaker
 // setting starts a fresh limiter or breaker.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "daemon/control/session_config.hpp"
@@ -20,22 +22,23 @@ class RouteRuntimes {
  public:
   explicit RouteRuntimes(unsigned workers) : workers_(workers) {}
 
-  // Room for `routes` runtimes, so a build that creates many does not rehash
-  // over and over.
-  void reserve(std::size_t routes) { runtimes_.reserve(routes); }
-  // `now`: when a route without one joins, where its slow start begins.
-  const std::shared_ptr<proxy::RouteRuntime>& get_or_create(std::uint64_t route, std::chrono::steady_clock::time_point now);
+  // The runtime slot of each route of `live` (distinct route numbers), in
+  // the order of `live`: holding the runtime the route had, empty for a
+  // route new to this object (runtime_in() fills it). Drops the state of
+  // every route not in `live`; snapshots still serving requests keep their
+  // own references. The pointers stay valid until the next call.
+  std::vector<std::shared_ptr<proxy::RouteRuntime>*> keep_only(const std::vector<std::uint64_t>& live);
+  // The runtime in `slot`, made on first use with its slow start beginning
+  // at `now`: made while its snapshot entry is built, the new object is
+  // still in cache when the entry takes its reference.
+  const std::shared_ptr<proxy::RouteRuntime>& runtime_in(std::shared_ptr<proxy::RouteRuntime>& slot,
+                                                         std::chrono::steady_clock::time_point now) const;
   const proxy::RouteRuntime* find(std::uint64_t route) const;
 
   // The route's limiter or breaker for its effective setting; null for none.
   std::shared_ptr<proxy::RateLimiter> rate_limiter(std::uint64_t route, const std::optional<RateLimitSpec>& spec);
   std::shared_ptr<proxy::CircuitBreaker> circuit(std::uint64_t route, const std::optional<CircuitSpec>& spec);
   proxy::CircuitBreaker* find_circuit(std::uint64_t route) const;
-
-  // Drops the state of every route not in `live`, which must hold exactly
-  // the routes get_or_create() was called for since the last call; snapshots
-  // still serving requests keep their own references.
-  void retain_only(std::vector<std::uint64_t> live);
 
   unsigned workers() const { return workers_; }
 
@@ -47,7 +50,9 @@ class RouteRuntimes {
   };
 
   unsigned workers_;
-  std::unordered_map<std::uint64_t, std::shared_ptr<proxy::RouteRuntime>> runtimes_;
+  // Sorted by route number: rebuilt whole by each keep_only(), which is
+  // cheaper than a node per route in a map.
+  std::vector<std::pair<std::uint64_t, std::shared_ptr<proxy::RouteRuntime>>> runtimes_;
   std::unordered_map<std::uint64_t, Configured<RateLimitSpec, proxy::RateLimiter>> rate_limiters_;
   std::unordered_map<std::uint64_t, Configured<CircuitSpec, proxy::CircuitBreaker>> circuits_;
 };

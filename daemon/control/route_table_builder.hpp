@@ -10,6 +10,8 @@
 
 namespace reg::control {
 
+// Sets the options given for `target` (a route, or kAllRoutes) over `options`.
+void apply_options(const SessionConfig& config, Target target, proxy::RouteOptions& options);
 // The session's ALL options, overridden by the route's own.
 proxy::RouteOptions resolve_options(const SessionConfig& config, std::uint64_t route);
 

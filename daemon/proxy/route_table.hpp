@@ -30,19 +30,26 @@ struct MaintenanceMode {
   std::optional<BackendUrl> backend;  // proxied when set; else the built-in page
 };
 
+// The session that registered a route: one per session and snapshot, shared
+// by the session's entries rather than copied into each.
+struct RouteOwner {
+  std::string service_name;
+  std::string instance_name;
+};
+
 // One route's backend, as a member of a pool.
 struct BackendEntry {
   std::uint64_t route_number = 0;
   std::string route_id;  // "r7"
   BackendUrl backend;
-  std::string service_name;
-  std::string instance_name;
+  std::shared_ptr<const RouteOwner> owner;  // never null in a published table
   RouteOptions options;
   // Headers set on responses for this route (route-level overrides ALL).
   std::vector<std::pair<std::string, std::string>> response_headers;
   bool detached = false;  // its connection-lease session lost its connection
   std::optional<DrainWindow> drain;
-  std::optional<MaintenanceMode> maintenance;
+  // Set while the route is in maintenance; shared by the session's entries.
+  std::shared_ptr<const MaintenanceMode> maintenance;
   std::shared_ptr<RouteRuntime> runtime;  // never null in a published table
   // Enforcement shared by every worker; null when the route has none.
   std::shared_ptr<RateLimiter> rate_limiter;

@@ -27,13 +27,13 @@ Reply route_table(CommandRequest& request) {
       const double share = entry.drain ? entry.drain->traffic_fraction(now) : 1.0;
       backends.push_back({{"route_id", entry.route_id},
                           {"backend", entry.backend.to_string()},
-                          {"service_name", entry.service_name},
-                          {"instance_name", entry.instance_name},
+                          {"service_name", entry.owner->service_name},
+                          {"instance_name", entry.owner->instance_name},
                           {"weight", entry.options.weight},
                           {"healthy", !entry.health || entry.health->healthy()},
                           {"circuit", entry.circuit ? proxy::circuit_state_name(entry.circuit->state(request.steady_now))
                                                     : std::string_view("closed")},
-                          {"maintenance", entry.maintenance.has_value()},
+                          {"maintenance", entry.maintenance != nullptr},
                           {"draining", entry.drain.has_value()},
                           {"traffic_percent", std::round(share * 1000) / 10},
                           {"detached", entry.detached}});
