@@ -86,6 +86,10 @@ void Dispatcher::handle_line(ControlConnection& connection, std::string_view lin
   const std::string changed_session = spec.mutating && session ? session->id : std::string();
   CommandRequest request{plane_, connection, parsed_, values_, session, now, std::chrono::steady_clock::now()};
   Reply reply = handler_table().at(spec.name)(request);
+  // Freed with the command that parsed them: a ROUTE_ADD_BULK's JSON of
+  // thousands of routes would otherwise be freed in whatever command comes
+  // next, and a CONFIG_APPLY would pay for it.
+  values_.clear();
   if (!changed_session.empty() && reply.code != "ERROR") plane_.session_changed(changed_session);
   if (reply.is_deferred()) return;
   if (parsed_.compressed && reply.code != "ERROR") reply.payload = gzip_base64_encode(reply.payload);
