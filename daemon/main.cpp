@@ -11,6 +11,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "daemon/admin/admin_server.hpp"
+#include "daemon/allocator_policy.hpp"
 #include "daemon/admin/metrics_page.hpp"
 #include "daemon/config/command_line.hpp"
 #include "daemon/config/config_reloader.hpp"
@@ -25,6 +26,7 @@
 
 int main(int argc, char** argv) {
   using namespace reg;
+  keep_freed_memory_for_reuse();
   auto command_line = config::parse_command_line(argc, argv);
   if (!command_line) {
     if (command_line.error().empty()) return 0;
