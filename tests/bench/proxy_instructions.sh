@@ -26,53 +26,11 @@ for tool in wrk nginx valgrind callgrind_control callgrind_annotate nc python3; 
 done
 [[ -x $regd_binary ]] || { echo "proxy_instructions: no regd at $regd_binary (build it or pass its path)" >&2; exit 1; }
 
-workdir=$(mktemp -d /tmp/proxy_instructions.XXXXXX)
-started_pids=()
+bench_name=proxy_instructions
+# shellcheck source=tests/bench/bench_processes.sh
+source "$script_dir/bench_processes.sh"
 
-cleanup() {
-  local pid
-  for pid in "${started_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${started_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$workdir"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# Under valgrind a server starts slowly: up to 30 s.
-wait_for_port() {
-  local port=$1
-  for _ in $(seq 600); do
-    nc -z 127.0.0.1 "$port" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "proxy_instructions: nothing listens on 127.0.0.1:$port after 30 s" >&2
-  return 1
-}
-
-backend_port=$(free_port)
-cat >"$workdir/backend.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $workdir/backend.pid;
-error_log $workdir/backend.error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  server {
-    listen 127.0.0.1:$backend_port;
-    keepalive_requests 100000000;
-    keepalive_timeout 120s;
-    location / { default_type text/plain; return 200 "ok\n"; }
-  }
-}
-EOF
-nginx -p "$workdir" -e "$workdir/backend.error.log" -c "$workdir/backend.conf" &
-started_pids+=($!)
-wait_for_port "$backend_port"
+start_ok_backend
 
 control_request() {
   local control=$1 line=$2 expected=$3
@@ -97,14 +55,14 @@ start_regd() {
     --state-dir "$workdir/regd-state" >"$workdir/regd.log" 2>&1 &
   server_pid=$!
   started_pids+=("$server_pid")
-  wait_for_port "$control_port"
+  wait_for_port "$control_port" 30
   exec {control}<>"/dev/tcp/127.0.0.1/$control_port"
   control_request "$control" 'REGISTER|bench|proxy|0|{"lease":"persistent"}' 'ACK|'
   session=${reply#ACK|}
   control_request "$control" "ROUTE_ADD|$session|$virtual_host|/|http://127.0.0.1:$backend_port|0" 'ROUTE_OK|'
   control_request "$control" "CONFIG_APPLY|$session" 'OK'
   exec {control}>&-
-  wait_for_port "$server_port"
+  wait_for_port "$server_port" 30
 }
 
 start_nginx() {
@@ -145,7 +103,7 @@ EOF
     >"$workdir/nginx.log" 2>&1 &
   server_pid=$!
   started_pids+=("$server_pid")
-  wait_for_port "$server_port"
+  wait_for_port "$server_port" 30
 }
 
 declare -A per_request

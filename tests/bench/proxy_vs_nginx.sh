@@ -34,31 +34,9 @@ for tool in wrk nginx haproxy curl nc python3; do
 done
 [[ -x $regd_binary ]] || { echo "proxy_vs_nginx: no regd at $regd_binary (build it or pass its path)" >&2; exit 1; }
 
-workdir=$(mktemp -d /tmp/proxy_vs_nginx.XXXXXX)
-started_pids=()
-
-cleanup() {
-  local pid
-  for pid in "${started_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${started_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$workdir"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_for_port() {
-  local port=$1
-  for _ in $(seq 100); do
-    nc -z 127.0.0.1 "$port" 2>/dev/null && return 0
-    sleep 0.05
-  done
-  echo "proxy_vs_nginx: nothing listens on 127.0.0.1:$port after 5 s" >&2
-  return 1
-}
+bench_name=proxy_vs_nginx
+# shellcheck source=tests/bench/bench_processes.sh
+source "$script_dir/bench_processes.sh"
 
 stop_process() {
   local pid=$1
@@ -107,27 +85,7 @@ per_request_us() {
   awk -v ticks="$1" -v hz="$clock_ticks" -v requests="$2" 'BEGIN {printf "%.2f", ticks / hz / requests * 1e6}'
 }
 
-backend_port=$(free_port)
-cat >"$workdir/backend.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $workdir/backend.pid;
-error_log $workdir/backend.error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  server {
-    listen 127.0.0.1:$backend_port;
-    # Proxies hold their upstream connections open for the whole run.
-    keepalive_requests 100000000;
-    keepalive_timeout 120s;
-    location / { default_type text/plain; return 200 "ok\n"; }
-  }
-}
-EOF
-nginx -p "$workdir" -e "$workdir/backend.error.log" -c "$workdir/backend.conf" &
-started_pids+=($!)
-wait_for_port "$backend_port"
+start_ok_backend
 
 # Sends one control line on file descriptor $1 and sets `reply`; fails unless
 # the reply starts with $3.
