@@ -23,6 +23,8 @@ bool always_hop_by_hop(http::field name) {
   }
 }
 
+bool connection_may_remove(std::string_view name) { return !boost::beast::iequals(name, "content-length"); }
+
 // One pass over the fields, by the names Beast has already recognised,
 // instead of a lookup by text for each of nine names on every message.
 void remove_hop_by_hop_headers(http::fields& fields) {
@@ -30,7 +32,7 @@ void remove_hop_by_hop_headers(http::fields& fields) {
   for (auto field = fields.begin(); field != fields.end();) {
     if (field->name() == http::field::connection) {
       for (const auto token : http::token_list{field->value()}) {
-        if (!boost::beast::iequals(token, "content-length")) named.emplace_back(token);
+        if (connection_may_remove(token)) named.emplace_back(token);
       }
       field = fields.erase(field);
     } else if (always_hop_by_hop(field->name())) {

@@ -18,6 +18,10 @@ namespace reg::proxy {
 // names) aside.
 bool always_hop_by_hop(boost::beast::http::field name);
 
+// Whether a Connection header naming `name` removes it: never for
+// Content-Length, since the proxy frames each message itself.
+bool connection_may_remove(std::string_view name);
+
 // Removes Connection and every header it names, Keep-Alive, Proxy-Connection,
 // Proxy-Authenticate, Proxy-Authorization, TE, Trailer, Transfer-Encoding and
 // Upgrade (RFC 9110 §7.6.1). Content-Length survives even when Connection

@@ -37,10 +37,9 @@ bool always_dropped(http::field name, bool body_reframed) {
   }
 }
 
-// Whether a Connection header names `name`; Content-Length never counts,
-// since the proxy frames the body itself.
+// Whether a Connection header of the request removes `name`.
 bool named_by_connection(const http::request_header<>& request, std::string_view name) {
-  if (beast::iequals(name, "content-length")) return false;
+  if (!connection_may_remove(name)) return false;
   for (auto range = request.equal_range(http::field::connection); range.first != range.second;
        ++range.first) {
     for (const auto token : http::token_list{range.first->value()}) {
