@@ -32,13 +32,6 @@ source "$script_dir/bench_processes.sh"
 
 start_ok_backend
 
-control_request() {
-  local control=$1 line=$2 expected=$3
-  printf '%s\n' "$line" >&"$control"
-  IFS= read -r -t 30 reply <&"$control"
-  [[ $reply == "$expected"* ]] || { echo "proxy_instructions: $line answered $reply" >&2; return 1; }
-}
-
 # Each start_* launches its server under callgrind, with instrumentation
 # off, and sets server_pid and server_port once it serves.
 under_callgrind=(valgrind --tool=callgrind --instr-atstart=no)
@@ -67,37 +60,8 @@ start_regd() {
 
 start_nginx() {
   server_port=$(free_port)
-  # The proxy configuration of proxy_vs_nginx.sh, as one process.
-  cat >"$workdir/nginx-proxy.conf" <<EOF
-master_process off;
-daemon off;
-pid $workdir/nginx-proxy.pid;
-error_log $workdir/nginx-proxy.error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  upstream backend {
-    server 127.0.0.1:$backend_port;
-    keepalive 128;
-    keepalive_requests 100000000;
-  }
-  server {
-    listen 127.0.0.1:$server_port;
-    server_name $virtual_host;
-    keepalive_requests 100000000;
-    location / {
-      proxy_pass http://backend;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host \$host;
-      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto \$scheme;
-      proxy_set_header X-Forwarded-Host \$host;
-      proxy_set_header X-Real-IP \$remote_addr;
-    }
-  }
-}
-EOF
+  # proxy_vs_nginx.sh's nginx, as one process.
+  write_nginx_proxy_conf "master_process off;"
   "${under_callgrind[@]}" --callgrind-out-file="$workdir/nginx.callgrind" \
     nginx -p "$workdir" -e "$workdir/nginx-proxy.error.log" -c "$workdir/nginx-proxy.conf" \
     >"$workdir/nginx.log" 2>&1 &

@@ -87,15 +87,6 @@ per_request_us() {
 
 start_ok_backend
 
-# Sends one control line on file descriptor $1 and sets `reply`; fails unless
-# the reply starts with $3.
-control_request() {
-  local control=$1 line=$2 expected=$3
-  printf '%s\n' "$line" >&"$control"
-  IFS= read -r -t 10 reply <&"$control"
-  [[ $reply == "$expected"* ]] || { echo "proxy_vs_nginx: $line answered $reply" >&2; return 1; }
-}
-
 # Starts a server in the background from server_command and sets server_pid.
 launch() {
   local log=$1
@@ -139,37 +130,7 @@ start_regd_enforced() { start_regd "$1" enforced; }
 start_nginx() {
   local workers=$1
   server_port=$(free_port)
-  cat >"$workdir/nginx-proxy.conf" <<EOF
-worker_processes $workers;
-daemon off;
-pid $workdir/nginx-proxy.pid;
-error_log $workdir/nginx-proxy.error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  upstream backend {
-    server 127.0.0.1:$backend_port;
-    keepalive 128;
-    keepalive_requests 100000000;
-  }
-  server {
-    listen 127.0.0.1:$server_port;
-    server_name $virtual_host;
-    keepalive_requests 100000000;
-    location / {
-      proxy_pass http://backend;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      # The headers regd adds (PROTOCOL.md §8), so both do the same work.
-      proxy_set_header Host \$host;
-      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto \$scheme;
-      proxy_set_header X-Forwarded-Host \$host;
-      proxy_set_header X-Real-IP \$remote_addr;
-    }
-  }
-}
-EOF
+  write_nginx_proxy_conf "worker_processes $workers;"
   server_command=(nginx -p "$workdir" -e "$workdir/nginx-proxy.error.log" -c "$workdir/nginx-proxy.conf")
   launch "$workdir/nginx-proxy.log"
   wait_for_port "$server_port"
