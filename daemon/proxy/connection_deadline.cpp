@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "daemon/proxy/coarse_clock.hpp"
+
 namespace reg::proxy {
 
 ConnectionDeadline::ConnectionDeadline(const WorkerExecutor& executor, std::function<void()> expire)
@@ -9,7 +11,7 @@ ConnectionDeadline::ConnectionDeadline(const WorkerExecutor& executor, std::func
 
 void ConnectionDeadline::expires_after(Clock::duration timeout) {
   expired_ = false;
-  deadline_ = Clock::now() + timeout;
+  deadline_ = coarse_steady_now() + timeout;
   if (deadline_ < armed_at_) arm(deadline_);
 }
 

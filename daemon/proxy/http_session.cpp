@@ -26,6 +26,7 @@
 #include "daemon/proxy/forwarded_request_head.hpp"
 #include "daemon/proxy/idempotent_method.hpp"
 #include "daemon/proxy/circuit_breaker.hpp"
+#include "daemon/proxy/coarse_clock.hpp"
 #include "daemon/proxy/connection_deadline.hpp"
 #include "daemon/proxy/proxy_answers.hpp"
 #include "daemon/proxy/rate_limiter.hpp"
@@ -50,6 +51,9 @@ using Response = http::response<http::string_body>;
 
 // What one read of a request header (or of the wait for the next one) asks for.
 constexpr std::size_t kReadChunkBytes = 4096;
+// Room for the forwarded head's fixed names and values beyond the client's
+// head: X-Forwarded-For, -Proto, -Host, X-Real-IP, Content-Length, Host.
+constexpr std::size_t kForwardedHeadExtraBytes = 160;
 // After the last answer on a connection, unread request bytes are drained for
 // this long before closing, so that the close does not turn into a reset that
 // destroys the answer on its way to the client.
@@ -236,8 +240,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     }
     request_.pool = std::shared_ptr<const Pool>(table, pool);
 
-    const BackendChoice choice =
-        worker_.balancer.choose(*pool, std::chrono::system_clock::now(), std::chrono::steady_clock::now());
+    const BackendChoice choice = worker_.balancer.choose(*pool, coarse_system_now(), request_.started);
     // A pool with no backend in rotation charges the refusal to its first route.
     request_.entry = choice.entry != nullptr ? choice.entry : &pool->backends.front();
     request_.entry->runtime->request_started(worker_.index);
@@ -263,7 +266,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
       if (!entry.maintenance->backend) return respond(maintenance_response(), Disposition::maintenance);
       return read_request_body();
     }
-    const auto steady_now = std::chrono::steady_clock::now();
+    const auto steady_now = request_.started;
     if (entry.rate_limiter) {
       // Only a trusted proxy's X-Forwarded-For may name another client.
       const std::string forwarded_client =
@@ -367,6 +370,9 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     if (request_.has_body) forwarded.content_length = request.body().size();
     forwarded.upgrade = request_.upgrade;
     std::string head;
+    // The client's head and what the proxy adds, in one allocation.
+    head.reserve(header_bytes_ + backend_target.size() + host.size() + 2 * peer_.size() +
+                 request_.original_host.size() + kForwardedHeadExtraBytes);
     append_forwarded_request_head(head, request, forwarded);
 
     request_.sent_to = &backend;
@@ -541,10 +547,10 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     const CircuitAdmission admission = *request_.circuit;
     request_.circuit.reset();
     if (disposition == Disposition::backend_failure || (disposition == Disposition::proxied && status >= 500)) {
-      report_circuit_change(request_.entry->route_number, circuit.record_failure(admission, std::chrono::steady_clock::now()));
+      report_circuit_change(request_.entry->route_number, circuit.record_failure(admission, coarse_steady_now()));
     } else if (disposition == Disposition::proxied && status > 0) {
       report_circuit_change(request_.entry->route_number,
-                            circuit.record_success(admission, std::chrono::steady_clock::now()));
+                            circuit.record_success(admission, coarse_steady_now()));
     } else {
       circuit.record_abandoned(admission);
     }

@@ -15,6 +15,7 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include "daemon/proxy/coarse_clock.hpp"
 #include "daemon/proxy/connection_deadline.hpp"
 #include "daemon/proxy/forwarded_headers.hpp"
 #include "daemon/proxy/header_reading.hpp"
@@ -85,7 +86,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   using Outcome = ExchangeResult::Outcome;
 
   bool take_pooled_connection() {
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = coarse_steady_now();
     // fail_before_answer() resends these on a fresh connection.
     const auto check = is_idempotent(request_.method()) ? ReuseCheck::unless_fresh : ReuseCheck::always;
     if (plan_.backend->tls()) {
@@ -406,7 +407,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     deadline_.expires_never();
     const bool reusable = parser_->keep_alive() && buffers_.from_backend.size() == 0 && !worker_.stopping;
     if (reusable) {
-      const auto now = std::chrono::steady_clock::now();
+      const auto now = coarse_steady_now();
       if (tls_) {
         worker_.tls_upstream.give_back(pool_key_, std::move(*tls_), now);
         tls_.reset();

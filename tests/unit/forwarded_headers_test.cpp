@@ -49,6 +49,19 @@ TEST_CASE("Connection cannot take Content-Length away", "[forwarded_headers]") {
   CHECK(fields.count(http::field::connection) == 0);
 }
 
+TEST_CASE("Connection naming itself or a field before it removes them all", "[forwarded_headers]") {
+  http::fields fields;
+  fields.insert("X-Early", "1");
+  fields.insert(http::field::connection, "Connection, x-early, X-Late");
+  fields.insert(http::field::connection, "connection");
+  fields.insert("X-Late", "2");
+  fields.insert(http::field::server, "app");
+  remove_hop_by_hop_headers(fields);
+  std::vector<std::string> left;
+  for (const auto& field : fields) left.emplace_back(field.name_string());
+  CHECK(left == std::vector<std::string>{"Server"});
+}
+
 TEST_CASE("the Host a backend gets", "[forwarded_headers]") {
   const BackendUrl plain = backend("http", "app.internal", 80);
   CHECK(backend_host_header("shop.example.com:8080", true, plain) == "shop.example.com:8080");
