@@ -118,7 +118,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
   struct InFlight {
     Clock::time_point started;
     std::optional<Clock::time_point> answered;  // upgraded requests: when the 101 went out
-    std::shared_ptr<const Pool> pool;  // keeps the snapshot it was routed on alive
+    PoolHold pool;  // keeps the snapshot it was routed on alive
     const BackendEntry* entry = nullptr;  // whose runtime counts the request
     std::string original_host;
     // Bytes on the client socket for this request: the request as read
@@ -232,13 +232,12 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
   }
 
   void route(std::string_view path) {
-    const auto& table = worker_.routes();
-    const Pool* pool = table->match(normalize_host(request_.original_host), path);
+    const Pool* pool = worker_.routes().match(normalize_host(request_.original_host), path);
     if (pool == nullptr || pool->backends.empty()) {
       return respond(plain_response(http::status::not_found, "no route for this host and path\n"),
                      Disposition::proxy_rejected);
     }
-    request_.pool = std::shared_ptr<const Pool>(table, pool);
+    request_.pool = worker_.hold(*pool);
 
     const BackendChoice choice = worker_.balancer.choose(*pool, coarse_system_now(), request_.started);
     // A pool with no backend in rotation charges the refusal to its first route.

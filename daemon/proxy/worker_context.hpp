@@ -11,6 +11,7 @@
 
 #include "daemon/proxy/access_log.hpp"
 #include "daemon/proxy/load_balancer.hpp"
+#include "daemon/proxy/pool_hold.hpp"
 #include "daemon/proxy/proxy_server.hpp"
 #include "daemon/proxy/relay_buffers.hpp"
 #include "daemon/proxy/route_table_publisher.hpp"
@@ -41,17 +42,27 @@ class WorkerContext {
         access_log(access_log),
         publisher_(publisher) {}
 
+  WorkerContext(const WorkerContext&) = delete;
+  WorkerContext& operator=(const WorkerContext&) = delete;
+  ~WorkerContext() {
+    if (snapshot_ != nullptr) snapshot_->retire();
+  }
+
   // The newest routing snapshot. Costs one atomic load unless a new one was
   // published since the last call.
-  const std::shared_ptr<const RouteTable>& routes() {
+  const RouteTable& routes() {
     const std::uint64_t version = publisher_.version();
-    if (version != version_) {
-      table_ = publisher_.current();
+    if (version != version_ || snapshot_ == nullptr) {
+      if (snapshot_ != nullptr) snapshot_->retire();
+      snapshot_ = new WorkerSnapshot{publisher_.current()};
       version_ = version;
       balancer.forget_pools();
     }
-    return table_;
+    return *snapshot_->table;
   }
+
+  // `pool`, of the table routes() returned last, kept alive for a request.
+  PoolHold hold(const Pool& pool) { return PoolHold(*snapshot_, pool); }
 
   const unsigned index;  // the worker number RouteRuntime counts under
   const ProxySettings& settings;
@@ -69,7 +80,7 @@ class WorkerContext {
  private:
   RouteTablePublisher& publisher_;
   std::uint64_t version_ = 0;
-  std::shared_ptr<const RouteTable> table_;
+  WorkerSnapshot* snapshot_ = nullptr;  // the current one; requests may hold older ones
 };
 
 }  // namespace reg::proxy
