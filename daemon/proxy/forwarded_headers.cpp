@@ -23,26 +23,12 @@ bool always_hop_by_hop(http::field name) {
   }
 }
 
-bool connection_may_remove(std::string_view name) { return !boost::beast::iequals(name, "content-length"); }
-
-// What Connection names is erased while the value naming it is still there,
-// then Connection itself and the fixed hop-by-hop fields, by the names Beast
-// has already recognised rather than a lookup by text for each of nine names.
-void remove_hop_by_hop_headers(http::fields& fields) {
-  for (const auto& field : fields) {
-    if (field.name() != http::field::connection) continue;
-    for (const auto token : http::token_list{field.value()}) {
-      // Connection itself goes below: erasing it here would free the value being read.
-      if (connection_may_remove(token) && !boost::beast::iequals(token, "connection")) fields.erase(token);
-    }
+bool connection_removes(std::string_view connection_value, std::string_view name) {
+  if (boost::beast::iequals(name, "content-length")) return false;
+  for (const auto token : http::token_list{connection_value}) {
+    if (boost::beast::iequals(token, name)) return true;
   }
-  for (auto field = fields.begin(); field != fields.end();) {
-    if (field->name() == http::field::connection || always_hop_by_hop(field->name())) {
-      field = fields.erase(field);
-    } else {
-      ++field;
-    }
-  }
+  return false;
 }
 
 std::string backend_host_header(std::string_view original_host, bool preserve_host,

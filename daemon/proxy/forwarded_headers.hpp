@@ -18,16 +18,10 @@ namespace reg::proxy {
 // names) aside.
 bool always_hop_by_hop(boost::beast::http::field name);
 
-// Whether a Connection header naming `name` removes it: never for
-// Content-Length, since the proxy frames each message itself.
-bool connection_may_remove(std::string_view name);
-
-// Removes Connection and every header it names, Keep-Alive, Proxy-Connection,
-// Proxy-Authenticate, Proxy-Authorization, TE, Trailer, Transfer-Encoding and
-// Upgrade (RFC 9110 §7.6.1). Content-Length survives even when Connection
-// names it: the proxy frames messages itself, and Transfer-Encoding goes so
-// that the caller chooses the framing towards the next hop.
-void remove_hop_by_hop_headers(boost::beast::http::fields& fields);
+// Whether a Connection header of this value removes the field `name`: it
+// names it, and `name` is not Content-Length, since the proxy frames each
+// message itself.
+bool connection_removes(std::string_view connection_value, std::string_view name);
 
 // The Host header a backend gets: the client's unless `preserve_host` is off
 // (or the client sent none), else the backend's host, with its port when

@@ -1,9 +1,9 @@
 #include "daemon/proxy/forwarded_request_head.hpp"
 
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/http/rfc7230.hpp>
 
 #include "daemon/proxy/forwarded_headers.hpp"
+#include "daemon/proxy/message_head.hpp"
 
 namespace reg::proxy {
 namespace {
@@ -39,21 +39,11 @@ bool always_dropped(http::field name, bool body_reframed) {
 
 // Whether a Connection header of the request removes `name`.
 bool named_by_connection(const http::request_header<>& request, std::string_view name) {
-  if (!connection_may_remove(name)) return false;
   for (auto range = request.equal_range(http::field::connection); range.first != range.second;
        ++range.first) {
-    for (const auto token : http::token_list{range.first->value()}) {
-      if (beast::iequals(token, name)) return true;
-    }
+    if (connection_removes(range.first->value(), name)) return true;
   }
   return false;
-}
-
-void append_field(std::string& out, std::string_view name, std::string_view value) {
-  out += name;
-  out += ": ";
-  out += value;
-  out += "\r\n";
 }
 
 }  // namespace
@@ -84,7 +74,7 @@ void append_forwarded_request_head(std::string& out, const http::request_header<
       }
       continue;
     }
-    append_field(out, name, field.value());
+    append_field_line(out, name, field.value());
   }
 
   out += kForwardedFor;
@@ -99,15 +89,15 @@ void append_forwarded_request_head(std::string& out, const http::request_header<
   }
   out += forwarded.peer;
   out += "\r\n";
-  append_field(out, "X-Forwarded-Proto", "http");
-  if (!forwarded.original_host.empty()) append_field(out, "X-Forwarded-Host", forwarded.original_host);
-  append_field(out, "X-Real-IP", forwarded.peer);
-  if (forwarded.content_length) append_field(out, "Content-Length", std::to_string(*forwarded.content_length));
+  append_field_line(out, "X-Forwarded-Proto", "http");
+  if (!forwarded.original_host.empty()) append_field_line(out, "X-Forwarded-Host", forwarded.original_host);
+  append_field_line(out, "X-Real-IP", forwarded.peer);
+  if (forwarded.content_length) append_field_line(out, "Content-Length", std::to_string(*forwarded.content_length));
   if (forwarded.upgrade) {
-    append_field(out, "Upgrade", upgrade);
-    append_field(out, "Connection", "upgrade");
+    append_field_line(out, "Upgrade", upgrade);
+    append_field_line(out, "Connection", "upgrade");
   }
-  append_field(out, "Host", forwarded.host);
+  append_field_line(out, "Host", forwarded.host);
   out += "\r\n";
 }
 

@@ -1,44 +1,88 @@
 #include "daemon/proxy/message_head.hpp"
 
+#include <algorithm>
 #include <charconv>
+
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/status.hpp>
+
+#include "daemon/proxy/forwarded_headers.hpp"
+#include "daemon/proxy/maintenance_page.hpp"
 
 namespace reg::proxy {
 namespace {
 
-namespace http = boost::beast::http;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using Field = AnswerHead::Field;
 
-void append_version(std::string& out, unsigned version) {
-  out += "HTTP/";
-  out += static_cast<char>('0' + version / 10);
-  out += '.';
-  out += static_cast<char>('0' + version % 10);
+bool frames_the_message(std::string_view name) {
+  const http::field known = http::string_to_field(name);
+  return known == http::field::connection || known == http::field::content_length || always_hop_by_hop(known);
 }
 
-void append_fields_and_end(std::string& out, const http::fields& fields) {
-  for (const auto& field : fields) {
-    out += field.name_string();
-    out += ": ";
-    out += field.value();
-    out += "\r\n";
-  }
+bool named_by_connection(const AnswerHead& head, std::string_view name) {
+  return std::any_of(head.fields().begin(), head.fields().end(), [&](const Field& field) {
+    return field.name == http::field::connection && connection_removes(head.value(field), name);
+  });
+}
+
+bool replaced_by_route(const RelayedHeadChanges& changes, std::string_view name) {
+  if (changes.maintenance_mark && beast::iequals(name, kMaintenanceHeader)) return true;
+  if (changes.route_headers == nullptr) return false;
+  return std::any_of(changes.route_headers->begin(), changes.route_headers->end(),
+                     [name](const auto& header) { return beast::iequals(header.first, name); });
+}
+
+bool relayed(const AnswerHead& head, const Field& field, bool has_connection, const RelayedHeadChanges& changes) {
+  if (field.name == http::field::connection || always_hop_by_hop(field.name)) return false;
+  // The body is framed by it already: neither Connection nor a route header takes it away.
+  if (field.name == http::field::content_length) return true;
+  const std::string_view name = head.name(field);
+  if (has_connection && named_by_connection(head, name)) return false;
+  return !replaced_by_route(changes, name);
+}
+
+void append_status_line(std::string& out, const AnswerHead& head) {
+  const int code = head.status();
+  const char digits[3] = {static_cast<char>('0' + code / 100 % 10), static_cast<char>('0' + code / 10 % 10),
+                          static_cast<char>('0' + code % 10)};
+  out += "HTTP/1.1 ";
+  out.append(digits, 3);
+  out += ' ';
+  // Without a phrase of its own the answer gets the standard one, as Beast gave it.
+  const std::string_view reason = head.reason();
+  out += reason.empty() ? std::string_view(http::obsolete_reason(http::int_to_status(code))) : reason;
   out += "\r\n";
 }
 
 }  // namespace
 
-void append_response_head(std::string& out, const http::response_header<>& response) {
-  append_version(out, response.version());
-  char status[4];
-  const unsigned code = response.result_int();
-  status[0] = static_cast<char>('0' + code / 100 % 10);
-  status[1] = static_cast<char>('0' + code / 10 % 10);
-  status[2] = static_cast<char>('0' + code % 10);
-  out += ' ';
-  out.append(status, 3);
-  out += ' ';
-  out += response.reason();
+void append_field_line(std::string& out, std::string_view name, std::string_view value) {
+  out += name;
+  out += ": ";
+  out += value;
   out += "\r\n";
-  append_fields_and_end(out, response);
+}
+
+void append_relayed_answer_head(std::string& out, const AnswerHead& head, const RelayedHeadChanges& changes) {
+  append_status_line(out, head);
+  const bool has_connection = std::any_of(head.fields().begin(), head.fields().end(),
+                                          [](const Field& field) { return field.name == http::field::connection; });
+  for (const Field& field : head.fields()) {
+    if (relayed(head, field, has_connection, changes)) append_field_line(out, head.name(field), head.value(field));
+  }
+  if (changes.route_headers != nullptr) {
+    for (const auto& [name, value] : *changes.route_headers) {
+      if (frames_the_message(name) || (changes.maintenance_mark && beast::iequals(name, kMaintenanceHeader))) continue;
+      append_field_line(out, name, value);
+    }
+  }
+  if (changes.maintenance_mark) append_field_line(out, kMaintenanceHeader, "true");
+  if (!changes.upgrade.empty()) append_field_line(out, "Upgrade", changes.upgrade);
+  if (changes.chunked) append_field_line(out, "Transfer-Encoding", "chunked");
+  if (!changes.connection.empty()) append_field_line(out, "Connection", changes.connection);
+  out += "\r\n";
 }
 
 void append_chunk_size(std::string& out, std::size_t size) {

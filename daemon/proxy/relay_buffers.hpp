@@ -10,6 +10,8 @@
 
 #include <boost/beast/core/flat_buffer.hpp>
 
+#include "daemon/proxy/answer_parser.hpp"
+
 namespace reg::proxy {
 
 // What one exchange relays an answer through.
@@ -17,6 +19,7 @@ struct RelayBuffer {
   boost::beast::flat_buffer from_backend;  // read from the backend, not parsed yet
   std::unique_ptr<char[]> body;            // RelayBuffers::kBytes of the answer's body on its way to the client
   std::string head;  // the head or chunk-size line of the next write to the backend or client
+  AnswerHead answer;  // the backend's answer head, parsed
 };
 
 class RelayBuffers {
@@ -31,7 +34,7 @@ class RelayBuffers {
   static constexpr std::size_t kMaxKeptCapacity = 4 * kBytes;
 
   RelayBuffer take() {
-    if (spare_.empty()) return RelayBuffer{{}, std::make_unique_for_overwrite<char[]>(kBytes), {}};
+    if (spare_.empty()) return RelayBuffer{{}, std::make_unique_for_overwrite<char[]>(kBytes), {}, {}};
     RelayBuffer buffer = std::move(spare_.back());
     spare_.pop_back();
     return buffer;
@@ -39,11 +42,12 @@ class RelayBuffers {
 
   void give_back(RelayBuffer buffer) {
     if (!buffer.body || buffer.from_backend.capacity() > kMaxKeptCapacity || buffer.head.capacity() > kMaxKeptCapacity ||
-        spare_.size() >= kMaxSpare) {
+        buffer.answer.capacity() > kMaxKeptCapacity || spare_.size() >= kMaxSpare) {
       return;
     }
     buffer.from_backend.clear();
     buffer.head.clear();
+    buffer.answer.clear();
     spare_.push_back(std::move(buffer));
   }
 

@@ -12,15 +12,11 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/parser.hpp>
 
 #include "daemon/proxy/coarse_clock.hpp"
 #include "daemon/proxy/connection_deadline.hpp"
-#include "daemon/proxy/forwarded_headers.hpp"
 #include "daemon/proxy/header_reading.hpp"
 #include "daemon/proxy/idempotent_method.hpp"
-#include "daemon/proxy/maintenance_page.hpp"
 #include "daemon/proxy/message_head.hpp"
 #include "daemon/proxy/tls_client_context.hpp"
 #include "daemon/proxy/worker_context.hpp"
@@ -202,7 +198,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   // A fresh parser for the next answer on the connection.
   void start_answer() {
-    parser_.emplace();
+    parser_.emplace(buffers_.answer);
     parser_->header_limit(worker_.settings.max_header_bytes);
     // Answer bodies are relayed, never held, so their size needs no limit.
     parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
@@ -235,7 +231,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   void on_answer_header(error_code ec, std::size_t) {
     if (ec) return fail_before_answer(ec);
-    const unsigned status = parser_->get().result_int();
+    const int status = parser_->head().status();
     if (status == 101) {
       if (plan_.upgrade) return relay_switching_protocols();
       return fail(Outcome::bad_answer, "the backend switched protocols unasked");
@@ -261,36 +257,35 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     fail(Outcome::bad_answer, "the backend sent no valid answer: " + ec.message());
   }
 
-  http::response<http::buffer_body>& answer() { return parser_->get(); }
-
   // The answer's framing towards the client is chosen here, not copied:
   // Transfer-Encoding is hop-by-hop, and an HTTP/1.0 client cannot read chunks.
   void relay_header() {
-    auto& response = answer();
     // A body whose end the backend marks with chunks or by closing. (A HEAD
     // answer or a 204 may carry chunked headers but has no body to frame.)
     const bool reframe = !parser_->is_done() && !parser_->content_length();
-    remove_hop_by_hop_headers(response);
-    set_response_headers(response, *plan_.response_headers);
-    if (plan_.mark_maintenance) response.set(kMaintenanceHeader, "true");
-
+    RelayedHeadChanges changes;
+    changes.route_headers = plan_.response_headers;
+    changes.maintenance_mark = plan_.mark_maintenance;
     bool keep_alive = plan_.client_keep_alive;
     if (reframe) {
       if (plan_.client_version >= 11) {
-        response.chunked(true);
+        changes.chunked = true;
       } else {
         keep_alive = false;
       }
     }
-    response.version(11);
-    response.keep_alive(keep_alive);
-    if (keep_alive && plan_.client_version == 10) response.set(http::field::connection, "keep-alive");
+    // HTTP/1.1 keeps the connection unless told; an HTTP/1.0 client is told it is kept.
+    if (!keep_alive) {
+      changes.connection = "close";
+    } else if (plan_.client_version == 10) {
+      changes.connection = "keep-alive";
+    }
 
-    result_.status = static_cast<int>(response.result_int());
+    result_.status = parser_->head().status();
     result_.keep_alive = keep_alive;
-    chunked_out_ = response.chunked();
+    chunked_out_ = changes.chunked;
     buffers_.head.clear();
-    append_response_head(buffers_.head, response);
+    append_relayed_answer_head(buffers_.head, parser_->head(), changes);
     head_pending_ = true;
     // From here on a put() goes on past chunk boundaries, as far as the input goes.
     parser_->eager(true);
@@ -302,15 +297,13 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   }
 
   void relay_switching_protocols() {
-    auto& response = answer();
-    const std::string upgrade(response[http::field::upgrade]);
-    remove_hop_by_hop_headers(response);
-    set_response_headers(response, *plan_.response_headers);
-    response.set(http::field::upgrade, upgrade);
-    response.set(http::field::connection, "upgrade");
+    RelayedHeadChanges changes;
+    changes.route_headers = plan_.response_headers;
+    changes.upgrade = parser_->head()[http::field::upgrade];
+    changes.connection = "upgrade";
     result_.status = 101;
     buffers_.head.clear();
-    append_response_head(buffers_.head, response);
+    append_relayed_answer_head(buffers_.head, parser_->head(), changes);
     deadline_.expires_after(plan_.client_write_timeout);
     asio::async_write(client_, asio::buffer(buffers_.head),
                       beast::bind_front_handler(&UpstreamExchange::on_switched, shared_from_this()));
@@ -335,15 +328,13 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   // Parses what the backend sent so far into the relay buffer, and relays it; reads
   // more when nothing of the body was buffered.
   void relay_body() {
-    auto& body = answer().body();
-    body.data = buffers_.body.get();
-    body.size = RelayBuffers::kBytes;
+    parser_->set_body_buffer(buffers_.body.get(), RelayBuffers::kBytes);
     error_code ec;
     parse_buffered(ec);
     if (ec) return fail_relay();
     // A read may parse chunk framing only. An empty piece must not reach
     // the client: with chunked framing it would read as the end of the body.
-    const std::size_t filled = RelayBuffers::kBytes - body.size;
+    const std::size_t filled = RelayBuffers::kBytes - parser_->body_space_left();
     if (filled > 0 || parser_->is_done()) return write_to_client(filled);
     deadline_.expires_after(plan_.response_timeout);
     with_stream([this](auto& stream) {
@@ -451,7 +442,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   bool reused_ = false;
   bool retried_ = false;
   bool aborted_ = false;
-  std::optional<http::response_parser<http::buffer_body>> parser_;
+  std::optional<AnswerParser> parser_;
   bool head_pending_ = false;  // buffers_.head holds the answer's head, not sent yet
   bool chunked_out_ = false;   // the client gets the body in chunks
   bool last_piece_ = false;    // the write in progress ends the answer
