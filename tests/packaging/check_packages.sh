@@ -23,7 +23,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 expected=(
   /usr/sbin/regd /usr/bin/regctl /etc/regd/regd.conf
-  /usr/lib/systemd/system/regd.service
+  /usr/lib/systemd/system/regd.service /etc/logrotate.d/regd
   /usr/share/man/man1/regctl.1.gz /usr/share/man/man5/regd.conf.5.gz
   /usr/share/man/man7/regd-protocol.7.gz /usr/share/man/man8/regd.8.gz
   /usr/share/bash-completion/completions/regctl
@@ -42,7 +42,9 @@ done
 [ "$(dpkg-deb -f "$deb" Version)" = "$version" ] || fail "deb Version is not $version"
 [ "$(dpkg-deb -f "$deb" Architecture)" = "$(dpkg --print-architecture)" ] || fail "deb Architecture"
 dpkg-deb -f "$deb" Depends | grep -q 'libc6' || fail "deb Depends has no shared library dependencies"
-dpkg-deb -I "$deb" conffiles | grep -qx /etc/regd/regd.conf || fail "deb: regd.conf is not a conffile"
+for conffile in /etc/regd/regd.conf /etc/logrotate.d/regd; do
+  dpkg-deb -I "$deb" conffiles | grep -qx "$conffile" || fail "deb: $conffile is not a conffile"
+done
 for script in postinst prerm postrm; do
   dpkg-deb -I "$deb" "$script" >/dev/null 2>&1 || fail "deb has no $script"
 done
@@ -53,8 +55,12 @@ rpm_field() { rpm -qp --qf "$1" "$rpm_file" 2>/dev/null; }
 [ "$(rpm_field '%{ARCH}')" = "$(uname -m)" ] || fail "rpm Arch is not $(uname -m)"
 rpm -qp --requires "$rpm_file" 2>/dev/null | grep -q '^libc\.so\.6' || fail "rpm has no automatic requires"
 rpm -qp --requires "$rpm_file" 2>/dev/null | grep -q '^shadow-utils' || fail "rpm does not require shadow-utils for useradd in %post"
-rpm_field '[%{FILENAMES} %{FILEFLAGS:fflags}\n]' | grep -qx '/etc/regd/regd.conf cn' ||
-  fail "rpm: regd.conf is not %config(noreplace)"
+for conffile in /etc/regd/regd.conf /etc/logrotate.d/regd; do
+  rpm_field '[%{FILENAMES} %{FILEFLAGS:fflags}\n]' | grep -qx "$conffile cn" ||
+    fail "rpm: $conffile is not %config(noreplace)"
+done
+# The logrotate package owns the directory.
+! grep -qx /etc/logrotate.d <<<"$rpm_files" || fail "$rpm_file claims /etc/logrotate.d"
 rpm -qp --scripts "$rpm_file" 2>/dev/null | grep -q '^postinstall' || fail "rpm has no %post"
 
 # regd@localhost, the default maintainer, is a placeholder until the project

@@ -2,13 +2,14 @@
 # What an admin does with the .deb, on this machine: apt-get install it, run
 # the installed regd with the packaged configuration as the regd user, send a
 # route through it, upgrade to a higher version (the edited configuration and
-# the state stay), then purge (state, configuration and user go). CI has no
-# systemd running, so regd is started by hand with the unit's ExecStart= and
-# unprivileged loopback ports on the command line. Whatever happens, the
-# package is purged at the end.
+# the state stay; the access log the edit turns on goes to /var/log/regd), then
+# purge (state, logs, configuration and user go). CI has no systemd running, so
+# regd is started by hand with the unit's ExecStart= and unprivileged loopback
+# ports on the command line. Whatever happens, the package is purged at the end.
 #   install_deb.sh PACKAGE_DIR VERSION UPGRADE_VERSION
-# Exit 77 (skipped) when not root, without apt-get, or when regd, /etc/regd or
-# /var/lib/regd is already on the machine: the test would replace or delete it.
+# Exit 77 (skipped) when not root, without apt-get, or when regd, /etc/regd,
+# /var/lib/regd, /var/log/regd or /etc/logrotate.d/regd is already on the
+# machine: the test would replace or delete it.
 set -euo pipefail
 package_dir=$1
 version=$2
@@ -36,7 +37,7 @@ flock --timeout 300 "$lock_fd" || {
 if status=$(dpkg-query -W -f='${db:Status-Status}' regd 2>/dev/null) && [ "$status" != not-installed ]; then
   skip "the regd package is on this machine ($status); this test would replace and purge it"
 fi
-for path in /etc/regd /var/lib/regd; do
+for path in /etc/regd /var/lib/regd /var/log/regd /etc/logrotate.d/regd; do
   # An empty leftover (a regd once started as root without --state-dir)
   # holds nothing to lose.
   [ ! -d "$path" ] || rmdir "$path" 2>/dev/null || true
@@ -58,7 +59,7 @@ cleanup() {
   fi
   # None of these was there before the test (checked above), so what a broken
   # purge left is the test's own.
-  rm -rf /etc/regd /var/lib/regd
+  rm -rf /etc/regd /var/lib/regd /var/log/regd /etc/logrotate.d/regd
   ! getent passwd regd >/dev/null || userdel regd || true
   ! getent group regd >/dev/null || groupdel regd || true
   rm -rf "$work"
@@ -130,7 +131,17 @@ apt_install "$work/regd_${version}_${arch}.deb"
 [ "$(dpkg-query -W -f='${Version}' regd)" = "$version" ] || fail "dpkg does not list regd $version"
 getent passwd regd >/dev/null || fail "no regd user"
 [ "$(stat -c %U:%G:%a /var/lib/regd)" = regd:regd:750 ] || fail "/var/lib/regd is $(stat -c %U:%G:%a /var/lib/regd), not regd:regd:750"
+[ "$(stat -c %U:%G:%a /var/log/regd)" = regd:regd:750 ] || fail "/var/log/regd is $(stat -c %U:%G:%a /var/log/regd), not regd:regd:750"
 [ -f /etc/regd/regd.conf ] || fail "no /etc/regd/regd.conf"
+[ -f /etc/logrotate.d/regd ] || fail "no /etc/logrotate.d/regd"
+if command -v logrotate >/dev/null; then
+  step "logrotate -d /etc/logrotate.d/regd"
+  # -d changes nothing, not even logrotate's state file.
+  logrotate -d /etc/logrotate.d/regd >"$work/logrotate.log" 2>&1 ||
+    { cat "$work/logrotate.log"; fail "logrotate -d /etc/logrotate.d/regd"; }
+else
+  echo "logrotate -d skipped: logrotate is missing (the package only suggests it)"
+fi
 unit=$(dpkg -L regd | grep '/systemd/system/regd\.service$') || fail "the package has no regd.service"
 
 if command -v systemd-analyze >/dev/null; then
@@ -159,8 +170,12 @@ stop_regd
 
 step "upgrade to $upgrade_version with an edited /etc/regd/regd.conf"
 # An edit whose effect a client sees: the one session there is the limit.
-sed -i 's/^#max_sessions = 100000/max_sessions = 1/' /etc/regd/regd.conf
+# The access log, as regd.conf suggests it, must be writable by the regd user.
+sed -i -e 's/^#max_sessions = 100000/max_sessions = 1/' \
+  -e 's|^#\(access_log = "/var/log/regd/access.log"\)|\1|' /etc/regd/regd.conf
 grep -qx 'max_sessions = 1' /etc/regd/regd.conf || fail "could not edit /etc/regd/regd.conf"
+grep -q '^access_log = "/var/log/regd/access.log"' /etc/regd/regd.conf ||
+  fail "/etc/regd/regd.conf has no access_log line for /var/log/regd/access.log to turn on"
 # No --force-confold: dpkg keeps an edited conffile by itself when the package
 # did not change it; a question would read the empty stdin and fail.
 apt_install "$work/regd_${upgrade_version}_${arch}.deb"
@@ -175,12 +190,16 @@ ctl --session "$session" session info -o plain | grep -qx 'instance_name=pkgtest
 [ "$(ctl --session "$session" route list -o plain)" = "$route" ] || fail "route $route is gone after the upgrade"
 [ "$(through_proxy)" = "answer from the package test's backend" ] || fail "after the upgrade the proxy answered: $(through_proxy)"
 stop_regd
+# The writer thread appends every 100 ms; a stop flushes what is left.
+grep -q 'host=pkgtest.example path=/hello.txt status=200' /var/log/regd/access.log ||
+  fail "/var/log/regd/access.log has no line for the request: $(cat /var/log/regd/access.log 2>&1)"
+[ "$(stat -c %U /var/log/regd/access.log)" = regd ] || fail "/var/log/regd/access.log is not regd's"
 
 step "purge"
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -q regd </dev/null >"$work/apt.log" 2>&1 ||
   { cat "$work/apt.log"; fail "apt-get purge regd"; }
 ! dpkg-query -W regd >/dev/null 2>&1 || fail "dpkg still knows regd after the purge"
-for path in /var/lib/regd /etc/regd /usr/sbin/regd /usr/bin/regctl; do
+for path in /var/lib/regd /var/log/regd /etc/regd /etc/logrotate.d/regd /usr/sbin/regd /usr/bin/regctl; do
   [ ! -e "$path" ] || fail "$path is still there after the purge"
 done
 ! getent passwd regd >/dev/null || fail "the regd user is still there after the purge"
