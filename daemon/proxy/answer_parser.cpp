@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/rfc7230.hpp>
 
 namespace reg::proxy {
 
@@ -14,6 +16,7 @@ void AnswerHead::clear() {
   reason_size_ = 0;
   text_.clear();
   fields_.clear();
+  connection_tokens_.clear();
 }
 
 void AnswerHead::set_status(int status, std::string_view reason) {
@@ -26,7 +29,19 @@ void AnswerHead::add(http::field name, std::string_view name_text, std::string_v
   const std::size_t name_at = text_.size();
   text_ += name_text;
   text_ += value;
-  fields_.push_back(Field{name, name_at, name_text.size(), name_at + name_text.size(), value.size()});
+  const std::size_t value_at = name_at + name_text.size();
+  fields_.push_back(Field{name, name_at, name_text.size(), value_at, value.size()});
+  if (name != http::field::connection) return;
+  const std::string_view stored(text_.data() + value_at, value.size());
+  for (const auto token : http::token_list{stored}) {
+    connection_tokens_.emplace_back(value_at + static_cast<std::size_t>(token.data() - stored.data()), token.size());
+  }
+}
+
+bool AnswerHead::connection_lists(std::string_view name) const {
+  return std::any_of(connection_tokens_.begin(), connection_tokens_.end(), [&](const auto& token) {
+    return boost::beast::iequals(std::string_view(text_.data() + token.first, token.second), name);
+  });
 }
 
 std::string_view AnswerHead::operator[](http::field name) const {

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <boost/beast/http/basic_parser.hpp>
@@ -37,6 +38,8 @@ class AnswerHead {
   std::string_view value(const Field& field) const { return {text_.data() + field.value_at, field.value_size}; }
   // The value of the first field called `name`; empty when there is none.
   std::string_view operator[](boost::beast::http::field name) const;
+  // Whether a Connection field lists `name` (any case).
+  bool connection_lists(std::string_view name) const;
 
   // Bytes held for names and values, for the bound on what a worker keeps.
   std::size_t capacity() const { return text_.capacity(); }
@@ -46,6 +49,9 @@ class AnswerHead {
   std::size_t reason_size_ = 0;  // the reason phrase opens text_
   std::string text_;
   std::vector<Field> fields_;
+  // The tokens of the Connection fields, as offsets and sizes in text_,
+  // split once rather than for each field they might name.
+  std::vector<std::pair<std::size_t, std::size_t>> connection_tokens_;
 };
 
 class AnswerParser final : public boost::beast::http::basic_parser<false> {

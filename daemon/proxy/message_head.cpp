@@ -21,12 +21,6 @@ bool frames_the_message(std::string_view name) {
   return known == http::field::connection || known == http::field::content_length || always_hop_by_hop(known);
 }
 
-bool named_by_connection(const AnswerHead& head, std::string_view name) {
-  return std::any_of(head.fields().begin(), head.fields().end(), [&](const Field& field) {
-    return field.name == http::field::connection && connection_removes(head.value(field), name);
-  });
-}
-
 bool replaced_by_route(const RelayedHeadChanges& changes, std::string_view name) {
   if (changes.maintenance_mark && beast::iequals(name, kMaintenanceHeader)) return true;
   if (changes.route_headers == nullptr) return false;
@@ -34,12 +28,12 @@ bool replaced_by_route(const RelayedHeadChanges& changes, std::string_view name)
                      [name](const auto& header) { return beast::iequals(header.first, name); });
 }
 
-bool relayed(const AnswerHead& head, const Field& field, bool has_connection, const RelayedHeadChanges& changes) {
+bool relayed(const AnswerHead& head, const Field& field, const RelayedHeadChanges& changes) {
   if (field.name == http::field::connection || always_hop_by_hop(field.name)) return false;
   // The body is framed by it already: neither Connection nor a route header takes it away.
   if (field.name == http::field::content_length) return true;
   const std::string_view name = head.name(field);
-  if (has_connection && named_by_connection(head, name)) return false;
+  if (head.connection_lists(name)) return false;
   return !replaced_by_route(changes, name);
 }
 
@@ -67,10 +61,8 @@ void append_field_line(std::string& out, std::string_view name, std::string_view
 
 void append_relayed_answer_head(std::string& out, const AnswerHead& head, const RelayedHeadChanges& changes) {
   append_status_line(out, head);
-  const bool has_connection = std::any_of(head.fields().begin(), head.fields().end(),
-                                          [](const Field& field) { return field.name == http::field::connection; });
   for (const Field& field : head.fields()) {
-    if (relayed(head, field, has_connection, changes)) append_field_line(out, head.name(field), head.value(field));
+    if (relayed(head, field, changes)) append_field_line(out, head.name(field), head.value(field));
   }
   if (changes.route_headers != nullptr) {
     for (const auto& [name, value] : *changes.route_headers) {
