@@ -41,9 +41,16 @@ std::string backend_host_header(std::string_view original_host, bool preserve_ho
   return host;
 }
 
+bool written_by_proxy_only(std::string_view name) {
+  const http::field known = http::string_to_field(name);
+  return known == http::field::connection || known == http::field::content_length || always_hop_by_hop(known);
+}
+
 void set_response_headers(http::fields& fields,
                           const std::vector<std::pair<std::string, std::string>>& headers) {
-  for (const auto& [name, value] : headers) fields.set(name, value);
+  for (const auto& [name, value] : headers) {
+    if (!written_by_proxy_only(name)) fields.set(name, value);
+  }
 }
 
 }  // namespace reg::proxy

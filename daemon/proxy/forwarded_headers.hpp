@@ -29,7 +29,14 @@ bool connection_removes(std::string_view connection_value, std::string_view name
 std::string backend_host_header(std::string_view original_host, bool preserve_host,
                                  const BackendUrl& backend);
 
-// Sets each header on a response, replacing any of the same name.
+// Whether only the proxy may write a header of this name on an answer:
+// Content-Length, Connection and the other hop-by-hop names frame the
+// message or describe one hop, so a route header (HEADERS_SET) with such a
+// name would break the answer or be undone by the next hop.
+bool written_by_proxy_only(std::string_view name);
+
+// Sets each header on a response, replacing any of the same name; those
+// written_by_proxy_only() are left out.
 void set_response_headers(boost::beast::http::fields& fields,
                           const std::vector<std::pair<std::string, std::string>>& headers);
 

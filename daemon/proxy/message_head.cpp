@@ -16,11 +16,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using Field = AnswerHead::Field;
 
-bool frames_the_message(std::string_view name) {
-  const http::field known = http::string_to_field(name);
-  return known == http::field::connection || known == http::field::content_length || always_hop_by_hop(known);
-}
-
 bool replaced_by_route(const RelayedHeadChanges& changes, std::string_view name) {
   if (changes.maintenance_mark && beast::iequals(name, kMaintenanceHeader)) return true;
   if (changes.route_headers == nullptr) return false;
@@ -66,7 +61,7 @@ void append_relayed_answer_head(std::string& out, const AnswerHead& head, const 
   }
   if (changes.route_headers != nullptr) {
     for (const auto& [name, value] : *changes.route_headers) {
-      if (frames_the_message(name) || (changes.maintenance_mark && beast::iequals(name, kMaintenanceHeader))) continue;
+      if (written_by_proxy_only(name) || (changes.maintenance_mark && beast::iequals(name, kMaintenanceHeader))) continue;
       append_field_line(out, name, value);
     }
   }

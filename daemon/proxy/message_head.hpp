@@ -24,9 +24,8 @@ void append_field_line(std::string& out, std::string_view name, std::string_view
 // message itself.
 struct RelayedHeadChanges {
   // The route's response headers (PROTOCOL.md HEADERS_SET), replacing the
-  // backend's fields of the same names. Those among them that would frame
-  // the answer (Content-Length and the hop-by-hop names) are left out: only
-  // the proxy frames what the client gets.
+  // backend's fields of the same names; those written_by_proxy_only() are
+  // left out.
   const std::vector<std::pair<std::string, std::string>>* route_headers = nullptr;
   bool maintenance_mark = false;  // X-Maintenance-Mode: true, replacing the backend's
   std::string_view upgrade;       // the Upgrade a 101 carries on; empty: none

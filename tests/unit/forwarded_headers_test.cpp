@@ -39,4 +39,16 @@ TEST_CASE("route response headers replace the backend's", "[forwarded_headers]")
   CHECK(fields[http::field::content_type] == "text/html");
 }
 
+TEST_CASE("route headers never frame an answer nor describe a hop", "[forwarded_headers]") {
+  http::fields fields;
+  fields.insert(http::field::content_length, "2");
+  set_response_headers(fields, {{"content-length", "99"}, {"Transfer-Encoding", "gzip"}, {"Connection", "close"},
+                                {"Keep-Alive", "timeout=1"}, {"X-Frame-Options", "DENY"}});
+  CHECK(fields[http::field::content_length] == "2");
+  CHECK(fields.count(http::field::transfer_encoding) == 0);
+  CHECK(fields.count(http::field::connection) == 0);
+  CHECK(fields.count(http::field::keep_alive) == 0);
+  CHECK(fields["X-Frame-Options"] == "DENY");
+}
+
 }  // namespace reg::proxy
