@@ -89,6 +89,8 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
   void start() {
     error_code ec;
     client_.set_option(tcp::no_delay(true), ec);
+    // Answers are written with write_eagerly.
+    client_.non_blocking(true, ec);
     const auto peer = client_.remote_endpoint(ec);
     if (ec) return;
     peer_ = client_address_text(peer.address());

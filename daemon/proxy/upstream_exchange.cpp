@@ -15,6 +15,7 @@
 
 #include "daemon/proxy/coarse_clock.hpp"
 #include "daemon/proxy/connection_deadline.hpp"
+#include "daemon/proxy/eager_write.hpp"
 #include "daemon/proxy/header_reading.hpp"
 #include "daemon/proxy/idempotent_method.hpp"
 #include "daemon/proxy/message_head.hpp"
@@ -162,6 +163,8 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     if (ec) return fail(Outcome::connect_failed, "cannot connect to the backend: " + ec.message());
     upstream_->socket().set_option(tcp::no_delay(true), ec);
     if (plan_.backend->tls()) return start_tls();
+    // For write_eagerly (a TLS connection writes through its stream).
+    upstream_->socket().non_blocking(true, ec);
     send_request();
   }
 
@@ -190,10 +193,9 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     deadline_.expires_after(plan_.response_timeout);
     const std::array<asio::const_buffer, 2> head_and_body{asio::buffer(request_head_),
                                                          asio::buffer(request_.body())};
-    with_stream([&](auto& stream) {
-      asio::async_write(stream, head_and_body,
-                        beast::bind_front_handler(&UpstreamExchange::on_request_sent, shared_from_this()));
-    });
+    auto sent = beast::bind_front_handler(&UpstreamExchange::on_request_sent, shared_from_this());
+    if (tls_) return asio::async_write(*tls_, head_and_body, std::move(sent));
+    write_eagerly(upstream_->socket(), head_and_body, std::move(sent));
   }
 
   // A fresh parser for the next answer on the connection.
@@ -383,8 +385,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     const std::array<asio::const_buffer, 3> pieces{asio::buffer(buffers_.head), asio::buffer(buffers_.body.get(), filled),
                                                    asio::buffer(tail.data(), tail.size())};
     deadline_.expires_after(plan_.client_write_timeout);
-    asio::async_write(client_, pieces,
-                      beast::bind_front_handler(&UpstreamExchange::on_client_written, shared_from_this()));
+    write_eagerly(client_, pieces, beast::bind_front_handler(&UpstreamExchange::on_client_written, shared_from_this()));
   }
 
   void on_client_written(error_code ec, std::size_t bytes) {
