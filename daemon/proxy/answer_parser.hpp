@@ -41,8 +41,12 @@ class AnswerHead {
   // Whether a Connection field lists `name` (any case).
   bool connection_lists(std::string_view name) const;
 
-  // Bytes held for names and values, for the bound on what a worker keeps.
-  std::size_t capacity() const { return text_.capacity(); }
+  // Bytes held for the text, the fields and the tokens, for the bound on
+  // what a worker keeps: an answer with thousands of fields grows all three.
+  std::size_t capacity() const {
+    return text_.capacity() + fields_.capacity() * sizeof(Field) +
+           connection_tokens_.capacity() * sizeof(connection_tokens_.front());
+  }
 
  private:
   int status_ = 0;
