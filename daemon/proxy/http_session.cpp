@@ -62,7 +62,9 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr std::string_view kDrainRetryAfter = "5";
 constexpr std::string_view kCircuitRetryAfter = "5";
 
-class HttpSession final : public ClientConnection, public std::enable_shared_from_this<HttpSession> {
+class HttpSession final : public ClientConnection,
+                          public ExchangeListener,
+                          public std::enable_shared_from_this<HttpSession> {
  public:
   HttpSession(WorkerContext& worker, WorkerSocket socket)
       : worker_(worker),
@@ -387,10 +389,8 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     plan.client_keep_alive = request_.keep_alive && !worker_.stopping;
     plan.client_version = request_.version;
     plan.upgrade = request_.upgrade;
-    exchange_ = exchange_with_backend(worker_, client_, deadline_, std::move(request), std::move(head), plan,
-                                      [self = shared_from_this()](ExchangeResult result) {
-                                        self->on_exchange_done(std::move(result));
-                                      });
+    exchange_ =
+        exchange_with_backend(worker_, client_, deadline_, std::move(request), std::move(head), plan, shared_from_this());
   }
 
   // PROTOCOL.md §5 option `retries`: the backend could not be reached, so
@@ -443,7 +443,7 @@ class HttpSession final : public ClientConnection, public std::enable_shared_fro
     }
   }
 
-  void on_exchange_done(ExchangeResult result) {
+  void on_exchange_done(ExchangeResult result) override {
     using Outcome = ExchangeResult::Outcome;
     request_.bytes_sent += result.bytes_sent;
     const Disposition relayed = request_.maintenance ? Disposition::maintenance : Disposition::proxied;

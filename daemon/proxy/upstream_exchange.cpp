@@ -48,14 +48,14 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
  public:
   UpstreamExchange(WorkerContext& worker, WorkerSocket& client, ConnectionDeadline& deadline,
                    http::request<http::string_body> request, std::string request_head,
-                   ExchangePlan plan, std::function<void(ExchangeResult)> done)
+                   ExchangePlan plan, std::shared_ptr<ExchangeListener> listener)
       : worker_(worker),
         client_(client),
         deadline_(deadline),
         request_(std::move(request)),
         request_head_(std::move(request_head)),
         plan_(plan),
-        done_(std::move(done)),
+        listener_(std::move(listener)),
         pool_key_(pool_key(*plan.backend)),
         buffers_(worker.relay_buffers.take()) {}
 
@@ -423,8 +423,8 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   void finish(Outcome outcome) {
     result_.outcome = aborted_ ? Outcome::aborted : outcome;
-    auto done = std::move(done_);
-    done(std::move(result_));
+    const auto listener = std::move(listener_);
+    listener->on_exchange_done(std::move(result_));
   }
 
   WorkerContext& worker_;
@@ -433,7 +433,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   http::request<http::string_body> request_;  // as the client sent it: its method and body
   std::string request_head_;
   const ExchangePlan plan_;
-  std::function<void(ExchangeResult)> done_;
+  std::shared_ptr<ExchangeListener> listener_;
   const std::string pool_key_;
   std::optional<WorkerResolver> resolver_;
   // Until connected or taken from a pool, a backend connection is plain
@@ -455,9 +455,9 @@ std::weak_ptr<UpstreamExchange> exchange_with_backend(WorkerContext& worker, Wor
                                                       ConnectionDeadline& deadline,
                                                       http::request<http::string_body> request,
                                                       std::string request_head, ExchangePlan plan,
-                                                      std::function<void(ExchangeResult)> done) {
+                                                      std::shared_ptr<ExchangeListener> listener) {
   auto exchange = std::make_shared<UpstreamExchange>(worker, client, deadline, std::move(request),
-                                                     std::move(request_head), plan, std::move(done));
+                                                     std::move(request_head), plan, std::move(listener));
   exchange->start();
   return exchange;
 }

@@ -4,7 +4,6 @@
 // the client as it arrives, so a large body never sits in memory whole. Retries once on a fresh connection when a reused
 // keep-alive connection turns out dead (DESIGN.md "Known traps").
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,9 +61,20 @@ struct ExchangeResult {
 
 class UpstreamExchange;
 
+// Who learns how an exchange ended. An interface rather than a
+// std::function: the exchange keeps its listener alive, and a callable
+// holding a shared_ptr was one more allocation per request.
+class ExchangeListener {
+ public:
+  virtual void on_exchange_done(ExchangeResult result) = 0;
+
+ protected:
+  ~ExchangeListener() = default;
+};
+
 // Starts the exchange: `request_head` (the forwarded head, written for this
-// backend) and `request`'s body go to the backend. `done` runs exactly once,
-// on the worker's thread. `client` and its `deadline` must stay open and
+// backend) and `request`'s body go to the backend. `listener` hears exactly
+// once, on the worker's thread, and is kept alive until then. `client` and its `deadline` must stay open and
 // untouched by anyone else until then; the exchange sets the deadline of each
 // of its steps, and when one passes, the deadline's owner calls
 // interrupt_exchange(). The returned handle can abort the exchange (when the
@@ -73,7 +83,7 @@ std::weak_ptr<UpstreamExchange> exchange_with_backend(
     WorkerContext& worker, WorkerSocket& client, ConnectionDeadline& deadline,
     boost::beast::http::request<boost::beast::http::string_body> request, std::string request_head,
     ExchangePlan plan,
-    std::function<void(ExchangeResult)> done);
+    std::shared_ptr<ExchangeListener> listener);
 
 // Closes the backend connection; the exchange then ends with a failure.
 void abort_exchange(const std::weak_ptr<UpstreamExchange>& exchange);
