@@ -38,10 +38,6 @@ bool is_dead_connection(const error_code& ec) {
          ec == asio::error::connection_aborted || ec == asio::ssl::error::stream_truncated;
 }
 
-std::string pool_key(const BackendUrl& backend) {
-  return backend.host + ":" + std::to_string(backend.port);
-}
-
 }  // namespace
 
 class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
@@ -56,7 +52,6 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
         request_head_(std::move(request_head)),
         plan_(plan),
         listener_(std::move(listener)),
-        pool_key_(pool_key(*plan.backend)),
         buffers_(worker.relay_buffers.take()) {}
 
   ~UpstreamExchange() { worker_.relay_buffers.give_back(std::move(buffers_)); }
@@ -87,16 +82,17 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     // fail_before_answer() resends these on a fresh connection.
     const auto check = is_idempotent(request_.method()) ? ReuseCheck::unless_fresh : ReuseCheck::always;
     if (plan_.backend->tls()) {
-      auto pooled = worker_.tls_upstream.take(pool_key_, now, check);
+      auto pooled = worker_.tls_upstream.take(upstream_address(), now, check);
       if (pooled) tls_.emplace(std::move(*pooled));
       return pooled.has_value();
     }
-    auto pooled = worker_.upstream.take(pool_key_, now, check);
+    auto pooled = worker_.upstream.take(upstream_address(), now, check);
     if (pooled) upstream_ = std::move(*pooled);
     return pooled.has_value();
   }
 
   bool connected() const { return upstream_ || tls_; }
+  UpstreamAddress upstream_address() const { return {plan_.backend->host, plan_.backend->port}; }
 
   // The TCP layer, for closing; under TLS when there is TLS.
   // (A TLS connection's TCP stream has the type the tunnel takes; a plain
@@ -401,10 +397,10 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     if (reusable) {
       const auto now = coarse_steady_now();
       if (tls_) {
-        worker_.tls_upstream.give_back(pool_key_, std::move(*tls_), now);
+        worker_.tls_upstream.give_back(upstream_address(), std::move(*tls_), now);
         tls_.reset();
       } else {
-        worker_.upstream.give_back(pool_key_, std::move(upstream_), now);
+        worker_.upstream.give_back(upstream_address(), std::move(upstream_), now);
       }
     }
     finish(Outcome::relayed);
@@ -434,7 +430,6 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   std::string request_head_;
   const ExchangePlan plan_;
   std::shared_ptr<ExchangeListener> listener_;
-  const std::string pool_key_;
   std::optional<WorkerResolver> resolver_;
   // Until connected or taken from a pool, a backend connection is plain
   // TCP in upstream_; an https/wss one then moves into tls_.

@@ -1,6 +1,6 @@
 #pragma once
 // Idle keep-alive connections to backends, kept by one worker thread and
-// keyed by backend "host:port". Bounded per key; a connection idle longer
+// keyed by backend host and port. Bounded per key; a connection idle longer
 // than the idle timeout is closed, which should be shorter than the
 // backends' own keep-alive timeouts so that regd closes first (DESIGN.md
 // "Known traps": the stale keep-alive race). A connection is kept as its
@@ -10,8 +10,12 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <type_traits>
 #include <unordered_map>
 #include <vector>
@@ -43,6 +47,13 @@ void close_quietly(Socket& socket) {
 enum class ReuseCheck { always, unless_fresh };
 inline constexpr std::chrono::milliseconds kFreshIdle{5};
 
+// Where a pooled connection goes. Looked up as a view: building a
+// "host:port" text for every request cost more than the lookup.
+struct UpstreamAddress {
+  std::string_view host;
+  std::uint16_t port = 0;
+};
+
 template <class Connection>
 class BasicUpstreamPool {
  public:
@@ -57,7 +68,7 @@ class BasicUpstreamPool {
   // nullopt. Closes the expired ones and those the backend has closed (or
   // sent unsolicited bytes on) while they sat idle; with ReuseCheck::unless_fresh,
   // a connection idle for less than kFreshIdle is handed out unchecked.
-  std::optional<Connection> take(const std::string& key, Clock::time_point now, ReuseCheck check = ReuseCheck::always) {
+  std::optional<Connection> take(UpstreamAddress key, Clock::time_point now, ReuseCheck check = ReuseCheck::always) {
     const auto found = idle_.find(key);
     if (found == idle_.end()) return std::nullopt;
     std::vector<Idle>& connections = found->second;
@@ -75,12 +86,14 @@ class BasicUpstreamPool {
 
   // Keeps `connection` for reuse; when `key` already has the maximum, the
   // longest idle one is closed to make room.
-  void give_back(const std::string& key, Connection connection, Clock::time_point now) {
+  void give_back(UpstreamAddress key, Connection connection, Clock::time_point now) {
     if (max_idle_per_key_ == 0) {
       close_quietly(socket_of(connection));
       return;
     }
-    std::vector<Idle>& connections = idle_[key];
+    auto found = idle_.find(key);
+    if (found == idle_.end()) found = idle_.try_emplace(StoredAddress{std::string(key.host), key.port}).first;
+    std::vector<Idle>& connections = found->second;
     if (connections.size() >= max_idle_per_key_) {
       close_quietly(socket_of(connections.front().connection));
       connections.erase(connections.begin());
@@ -120,6 +133,29 @@ class BasicUpstreamPool {
     Clock::time_point since;
   };
 
+  struct StoredAddress {
+    std::string host;
+    std::uint16_t port = 0;
+  };
+  // Both hash and compare a stored key and a looked-up view alike.
+  struct AddressHash {
+    using is_transparent = void;
+    std::size_t operator()(UpstreamAddress address) const {
+      return std::hash<std::string_view>{}(address.host) * 31 + address.port;
+    }
+    std::size_t operator()(const StoredAddress& address) const { return (*this)(view(address)); }
+  };
+  struct AddressEqual {
+    using is_transparent = void;
+    template <class Left, class Right>
+    bool operator()(const Left& left, const Right& right) const {
+      const UpstreamAddress a = view(left), b = view(right);
+      return a.port == b.port && a.host == b.host;
+    }
+  };
+  static UpstreamAddress view(UpstreamAddress address) { return address; }
+  static UpstreamAddress view(const StoredAddress& address) { return {address.host, address.port}; }
+
   // A TLS connection is closed without close_notify: an idle backend
   // connection has no request in flight that would need it.
   static auto& socket_of(Connection& connection) {
@@ -135,7 +171,7 @@ class BasicUpstreamPool {
   std::size_t max_idle_per_key_;
   Milliseconds idle_timeout_;
   // Per key, oldest first.
-  std::unordered_map<std::string, std::vector<Idle>> idle_;
+  std::unordered_map<StoredAddress, std::vector<Idle>, AddressHash, AddressEqual> idle_;
 };
 
 using UpstreamPool = BasicUpstreamPool<std::unique_ptr<WorkerStream>>;
