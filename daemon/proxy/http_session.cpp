@@ -91,8 +91,9 @@ class HttpSession final : public ClientConnection,
   void start() {
     error_code ec;
     client_.set_option(tcp::no_delay(true), ec);
-    // Answers are written with write_eagerly.
+    // Answers are written with write_eagerly, which must never wait on the worker's thread.
     client_.non_blocking(true, ec);
+    if (ec) return;
     const auto peer = client_.remote_endpoint(ec);
     if (ec) return;
     peer_ = client_address_text(peer.address());

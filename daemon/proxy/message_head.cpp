@@ -16,8 +16,13 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using Field = AnswerHead::Field;
 
+// The proxy's X-Maintenance-Mode replaces the backend's and a route's.
+bool replaced_by_mark(const RelayedHeadChanges& changes, std::string_view name) {
+  return changes.maintenance_mark && beast::iequals(name, kMaintenanceHeader);
+}
+
 bool replaced_by_route(const RelayedHeadChanges& changes, std::string_view name) {
-  if (changes.maintenance_mark && beast::iequals(name, kMaintenanceHeader)) return true;
+  if (replaced_by_mark(changes, name)) return true;
   if (changes.route_headers == nullptr) return false;
   return std::any_of(changes.route_headers->begin(), changes.route_headers->end(),
                      [name](const auto& header) { return beast::iequals(header.first, name); });
@@ -61,7 +66,7 @@ void append_relayed_answer_head(std::string& out, const AnswerHead& head, const 
   }
   if (changes.route_headers != nullptr) {
     for (const auto& [name, value] : *changes.route_headers) {
-      if (written_by_proxy_only(name) || (changes.maintenance_mark && beast::iequals(name, kMaintenanceHeader))) continue;
+      if (written_by_proxy_only(name) || replaced_by_mark(changes, name)) continue;
       append_field_line(out, name, value);
     }
   }

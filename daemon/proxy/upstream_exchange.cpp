@@ -159,8 +159,10 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     if (ec) return fail(Outcome::connect_failed, "cannot connect to the backend: " + ec.message());
     upstream_->socket().set_option(tcp::no_delay(true), ec);
     if (plan_.backend->tls()) return start_tls();
-    // For write_eagerly (a TLS connection writes through its stream).
+    // For write_eagerly, which must never wait on the worker's thread (a
+    // TLS connection writes through its stream).
     upstream_->socket().non_blocking(true, ec);
+    if (ec) return fail(Outcome::connect_failed, "cannot use the backend connection: " + ec.message());
     send_request();
   }
 
