@@ -38,8 +38,8 @@ std::string check_value(const Argument& argument, const reg::CommandSpec* spec, 
     if (*kind == FieldKind::session_id || *kind == FieldKind::json_array) return "";  // a file name, read later
     if (spec == nullptr) {
       if (*kind != FieldKind::duration) return "";
-      auto duration = reg::parse_duration(text);
-      return duration && duration->count() > 0 ? "" : "invalid duration: " + text + " (expected e.g. 500ms, 10s, 1m)";
+      auto duration = reg::parse_positive_duration(text);
+      return duration ? "" : duration.error();
     }
     const reg::FieldSpec field = argument.field_index ? spec->fields[*argument.field_index]
                                                       : reg::FieldSpec{argument.name, *kind};

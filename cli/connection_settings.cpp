@@ -76,8 +76,8 @@ ConnectionSettings resolve_connection(const GlobalFlags& flags, const ContextFil
   }
 
   if (flags.timeout) {
-    auto timeout = reg::parse_duration(*flags.timeout);
-    if (!timeout || timeout->count() <= 0) {
+    auto timeout = reg::parse_positive_duration(*flags.timeout);
+    if (!timeout) {
       throw Failure(exit_usage, "invalid --timeout " + *flags.timeout + " (expected a duration such as 500ms or 10s)");
     }
     settings.timeout = *timeout;

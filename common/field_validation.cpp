@@ -122,9 +122,8 @@ Result<FieldValue> validate_field(const CommandSpec& command, const FieldSpec& f
       return make_error("invalid option: unknown key " + std::string(text) + " (known: " + joined(keys) + ")");
     }
     case K::duration: {
-      auto duration = parse_duration(text);
+      auto duration = parse_positive_duration(text);
       if (!duration) return Error{duration.error()};
-      if (duration->count() <= 0) return make_error("invalid duration: " + std::string(text) + " (must be above zero)");
       return FieldValue(*duration);
     }
     case K::count:

@@ -9,8 +9,8 @@ namespace reg {
 const std::vector<OptionSpec>& option_table() {
   using T = OptionType;
   static const std::vector<OptionSpec> table = {
-      {"timeout", T::duration, 0, 0, "30s", "upstream response timeout (504 past it)"},
-      {"connect_timeout", T::duration, 0, 0, "5s", "upstream connect timeout (502 past it)"},
+      {"timeout", T::duration, 1, 0, "30s", "upstream response timeout (504 past it)"},
+      {"connect_timeout", T::duration, 1, 0, "5s", "upstream connect timeout (502 past it)"},
       {"websocket", T::boolean, 0, 0, "false", "tunnel Upgrade: websocket requests"},
       {"strip_prefix", T::boolean, 0, 0, "false", "remove the route's path prefix before forwarding"},
       {"preserve_host", T::boolean, 0, 0, "true", "send the client's Host header to the backend"},
@@ -44,8 +44,14 @@ std::string_view option_type_name(OptionType type) {
 
 Status check_option_value(const OptionSpec& spec, std::string_view value) {
   bool valid = false;
+  bool zero_refused = false;  // a duration, but not one above zero
   switch (spec.type) {
-    case OptionType::duration: valid = parse_duration(value).ok(); break;
+    case OptionType::duration: {
+      const auto duration = parse_duration(value);
+      valid = duration && duration->count() >= spec.min;
+      zero_refused = duration && !valid;
+      break;
+    }
     case OptionType::boolean: valid = parse_bool(value).ok(); break;
     case OptionType::integer: valid = parse_integer(value, spec.min, spec.max, spec.key).ok(); break;
     case OptionType::size: valid = parse_size(value).ok(); break;
@@ -56,6 +62,7 @@ Status check_option_value(const OptionSpec& spec, std::string_view value) {
                         std::string(option_type_name(spec.type));
   if (spec.type == OptionType::integer)
     message += " from " + std::to_string(spec.min) + " to " + std::to_string(spec.max);
+  if (zero_refused) message += " above zero";
   return make_error(std::move(message));
 }
 

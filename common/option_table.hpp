@@ -14,8 +14,8 @@ enum class OptionType { duration, boolean, integer, size, status_range };
 struct OptionSpec {
   std::string_view key;
   OptionType type;
-  std::int64_t min = 0;  // integers only
-  std::int64_t max = 0;
+  std::int64_t min = 0;  // the least integer; a duration's in milliseconds (1: zero is refused)
+  std::int64_t max = 0;  // integers only
   std::string_view default_value;
   std::string_view help;
 };

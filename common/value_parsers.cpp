@@ -98,6 +98,14 @@ Result<Milliseconds> parse_duration(std::string_view text) {
   return Milliseconds(total);
 }
 
+Result<Milliseconds> parse_positive_duration(std::string_view text) {
+  auto duration = parse_duration(text);
+  if (duration && duration->count() <= 0) {
+    return make_error("invalid duration: " + shown(text) + " (must be above zero)");
+  }
+  return duration;
+}
+
 std::string format_duration(Milliseconds duration) {
   std::int64_t ms = duration.count();
   if (ms == 0) return "0s";

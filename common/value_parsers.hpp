@@ -17,6 +17,8 @@ using Milliseconds = std::chrono::milliseconds;
 
 // "500ms", "30s", "1m30s", "2h"; a bare number means seconds.
 Result<Milliseconds> parse_duration(std::string_view text);
+// The same, above zero: a timeout, interval or window of zero would expire at once.
+Result<Milliseconds> parse_positive_duration(std::string_view text);
 std::string format_duration(Milliseconds duration);
 
 // Comma-separated host names, lower-cased, "*.example.com" wildcards allowed,

@@ -38,6 +38,7 @@ void print_options() {
     std::cout << ".TP\n.B " << roff(option.key) << "\n" << roff(reg::option_type_name(option.type));
     if (option.type == reg::OptionType::integer)
       std::cout << " from " << option.min << " to " << option.max;
+    if (option.type == reg::OptionType::duration && option.min > 0) std::cout << " above zero";
     std::cout << ", default " << roff(option.default_value) << ": " << roff(option.help) << ".\n";
   }
 }

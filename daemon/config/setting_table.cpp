@@ -13,8 +13,12 @@ Status assign_address(std::string_view text, HostPort& target) {
   return success();
 }
 
-Status assign_duration(std::string_view text, Milliseconds& target) {
-  auto parsed = parse_duration(text);
+// Zero is refused where it would expire at once, and kept where "at once" is
+// a choice an operator can mean.
+enum class ZeroDuration { refused, means_at_once };
+
+Status assign_duration(std::string_view text, Milliseconds& target, ZeroDuration zero = ZeroDuration::refused) {
+  auto parsed = zero == ZeroDuration::refused ? parse_positive_duration(text) : parse_duration(text);
   if (!parsed) return Error{parsed.error()};
   target = *parsed;
   return success();
@@ -57,15 +61,21 @@ const std::vector<SettingSpec>& setting_table() {
        [](std::string_view text, DaemonOptions& o) { return assign_address(text, o.admin); }},
       {"workers", "N", "", "proxy worker threads, 1 to 256 (default: the number of cores)", W::at_restart,
        [](std::string_view text, DaemonOptions& o) { return assign_integer(text, o.proxy.workers, 1, 256); }},
-      {"session_grace", "DURATION", "5m", "how long a detached session waits for RECONNECT", W::on_reload,
-       [](std::string_view text, DaemonOptions& o) { return assign_duration(text, o.control.session_grace); }},
+      {"session_grace", "DURATION", "5m", "how long a detached session waits for RECONNECT (0: it ends at once)",
+       W::on_reload,
+       [](std::string_view text, DaemonOptions& o) {
+         return assign_duration(text, o.control.session_grace, ZeroDuration::means_at_once);
+       }},
       {"staged_ttl", "DURATION", "30m", "unapplied staged changes expire after this idle time", W::on_reload,
        [](std::string_view text, DaemonOptions& o) { return assign_duration(text, o.control.staged_ttl); }},
       {"maint_verify_timeout", "DURATION", "60s", "how long MAINT_ENTER/EXIT wait for backends to answer",
        W::on_reload,
        [](std::string_view text, DaemonOptions& o) { return assign_duration(text, o.control.maint_verify_timeout); }},
-      {"shutdown_timeout", "DURATION", "10s", "how long requests in flight may finish on stop", W::on_reload,
-       [](std::string_view text, DaemonOptions& o) { return assign_duration(text, o.shutdown_timeout); }},
+      {"shutdown_timeout", "DURATION", "10s", "how long requests in flight may finish on stop (0: they are cut at once)",
+       W::on_reload,
+       [](std::string_view text, DaemonOptions& o) {
+         return assign_duration(text, o.shutdown_timeout, ZeroDuration::means_at_once);
+       }},
       {"auth_token_file", "FILE", "", "file holding the token clients must AUTH with", W::on_reload,
        [](std::string_view text, DaemonOptions& o) { return assign_token_file(text, o.control.auth_token); }},
       {"trusted_proxies", "CIDR,CIDR", "", "peers whose X-Forwarded-For names the client for rate limits",

@@ -81,6 +81,8 @@ TEST_CASE("config: an unknown key or a bad value names the key and line", "[conf
       {"workers = true\n", ":1: workers: expected a string or an integer"},
       {"[proxy]\nlisten = \"0.0.0.0:80\"\n", ":1: unknown key 'proxy' (settings are flat keys, not tables)"},
       {"session_grace = \n", ":1: "},
+      {"keepalive_timeout = \"0s\"\n", ":1: keepalive_timeout: invalid duration: 0s (must be above zero)"},
+      {"header_timeout = 0\n", ":1: header_timeout: invalid duration: 0 (must be above zero)"},
   };
   for (const auto& [content, message] : cases) {
     INFO(content);
@@ -94,6 +96,14 @@ TEST_CASE("config: an unknown key or a bad value names the key and line", "[conf
     CHECK(started.exit_code == 1);
     CHECK(started.output == checked.output);
   }
+}
+
+TEST_CASE("config: zero means at once for the session grace and the shutdown timeout", "[config]") {
+  TempDir dir;
+  const auto file = dir.write_file("regd.conf", "session_grace = \"0s\"\nshutdown_timeout = 0\n");
+  const auto run = run_regd({"--check-config", "--config", file.string()});
+  CHECK(run.exit_code == 0);
+  CHECK(run.output == "configuration OK\n");
 }
 
 TEST_CASE("config: a missing --config file is an error", "[config]") {

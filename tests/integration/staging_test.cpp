@@ -76,6 +76,8 @@ TEST_CASE("staging: OPTIONS_SET checks keys and value types") {
   CHECK(control.send("OPTIONS_SET|" + session + "|ALL|timeout|5s") == "OPTIONS_OK");
 
   CHECK(control.send(set + "timeout|abc") == "ERROR|invalid option timeout: expected a duration");
+  CHECK(control.send(set + "timeout|0s") == "ERROR|invalid option timeout: expected a duration above zero");
+  CHECK(control.send(set + "slow_start|0") == "OPTIONS_OK");
   for (const std::string bad :
        {"websocket|maybe", "weight|0", "weight|1001", "weight|heavy", "max_body|lots", "health_status|ok"}) {
     INFO(bad);

@@ -317,6 +317,18 @@ TEST_CASE("option values: durations") {
         "invalid option connect_timeout: expected a duration");
 }
 
+TEST_CASE("option values: a timeout of zero is refused, a slow start of zero means none") {
+  for (const char* text : {"0", "0s", "0ms", "0m0s"}) {
+    INFO("duration: " << text);
+    CHECK(error_of(reg::check_option_value(option("timeout"), text)) ==
+          "invalid option timeout: expected a duration above zero");
+    CHECK(error_of(reg::check_option_value(option("connect_timeout"), text)) ==
+          "invalid option connect_timeout: expected a duration above zero");
+    CHECK(reg::check_option_value(option("slow_start"), text).ok());
+  }
+  CHECK(reg::check_option_value(option("timeout"), "1ms").ok());
+}
+
 TEST_CASE("option values: bools") {
   CHECK(reg::check_option_value(option("websocket"), "yes").ok());
   CHECK(reg::check_option_value(option("preserve_host"), "false").ok());

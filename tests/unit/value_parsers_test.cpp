@@ -38,6 +38,17 @@ TEST_CASE("value parsers: malformed durations are invalid duration") {
   }
 }
 
+TEST_CASE("value parsers: a positive duration refuses zero in any spelling") {
+  CHECK(*reg::parse_positive_duration("1ms") == 1ms);
+  CHECK(*reg::parse_positive_duration("0m1s") == 1s);
+  for (const char* text : {"0", "0s", "0ms", "0h0m"}) {
+    INFO("duration: " << text);
+    CHECK(error_of(reg::parse_positive_duration(text)) ==
+          "invalid duration: " + std::string(text) + " (must be above zero)");
+  }
+  CHECK_THAT(error_of(reg::parse_positive_duration("soon")), StartsWith("invalid duration: soon (expected"));
+}
+
 TEST_CASE("value parsers: the duration error quotes the input and gives examples") {
   CHECK(error_of(reg::parse_duration("5x")) ==
         "invalid duration: 5x (expected a number with unit ms, s, m or h, e.g. 500ms, 30s, 1m30s)");
