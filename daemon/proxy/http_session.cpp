@@ -318,13 +318,16 @@ class HttpSession final : public ClientConnection,
                       });
   }
 
+  // Read piece by piece, each with the keep-alive timeout for itself: it bounds
+  // a client's silence, not the length of an upload over a slow link (as
+  // nginx's client_body_timeout and HAProxy's timeout client do).
   void read_rest_of_request() {
     deadline_.expires_after(worker_.settings.client_idle_timeout);
-    http::async_read(client_, buffer_, *parser_,
-                     beast::bind_front_handler(&HttpSession::on_request_body, shared_from_this()));
+    http::async_read_some(client_, buffer_, *parser_,
+                          beast::bind_front_handler(&HttpSession::on_request_body_piece, shared_from_this()));
   }
 
-  void on_request_body(error_code ec, std::size_t bytes) {
+  void on_request_body_piece(error_code ec, std::size_t bytes) {
     request_.bytes_received += bytes;
     if (ec == http::error::body_limit) return reject_body_too_large();
     if (ec) {
@@ -334,6 +337,7 @@ class HttpSession final : public ClientConnection,
       }
       return abandon_request();
     }
+    if (!parser_->is_done()) return read_rest_of_request();
     forward();
   }
 

@@ -18,6 +18,7 @@
 #include "common/client_connection.hpp"
 #include "support/control.hpp"
 #include "support/eventually.hpp"
+#include "support/http_backend.hpp"
 #include "support/http_client.hpp"
 #include "support/regd_process.hpp"
 #include "support/resident_memory.hpp"
@@ -213,6 +214,38 @@ TEST_CASE("limits: an idle keep-alive connection is closed after --keepalive-tim
   const auto answered = std::chrono::steady_clock::now();
   CHECK(closed_within(client, 5000ms));
   CHECK(std::chrono::steady_clock::now() - answered >= 900ms);
+}
+
+TEST_CASE("limits: --keepalive-timeout bounds the silence in a request body, not the whole upload", "[limits]") {
+  RegdProcess regd({"--keepalive-timeout", "1s"});
+  HttpBackend backend("A");
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  control.add_route(session, "a.com", "/", backend.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+
+  // Ten bytes, one every 300 ms: three seconds in all, never a second's silence.
+  auto slow = raw_connection(regd.proxy());
+  REQUIRE(slow.send_raw("POST /upload HTTP/1.1\r\nHost: a.com\r\nContent-Length: 10\r\n\r\n"));
+  const auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < 10; ++i) {
+    std::this_thread::sleep_for(300ms);
+    REQUIRE(slow.send_raw("x"));
+  }
+  REQUIRE(std::chrono::steady_clock::now() - started > 2500ms);
+  auto status_line = slow.read_line(5000ms);
+  REQUIRE(status_line);
+  CHECK_THAT(*status_line, StartsWith("HTTP/1.1 200"));
+  REQUIRE(backend.last_request());
+  CHECK(backend.last_request()->header("Content-Length") == "10");
+
+  // A client that falls silent mid-body is let go after the timeout.
+  auto stalled = raw_connection(regd.proxy());
+  REQUIRE(stalled.send_raw("POST /upload HTTP/1.1\r\nHost: a.com\r\nContent-Length: 10\r\n\r\nxy"));
+  const auto stalled_at = std::chrono::steady_clock::now();
+  CHECK(closed_within(stalled, 5000ms));
+  CHECK(std::chrono::steady_clock::now() - stalled_at >= 900ms);
+  CHECK(backend.request_count() == 1);
 }
 
 }  // namespace reg::test
