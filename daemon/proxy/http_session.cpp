@@ -25,6 +25,7 @@
 #include "daemon/proxy/header_reading.hpp"
 #include "daemon/proxy/forwarded_request_head.hpp"
 #include "daemon/proxy/idempotent_method.hpp"
+#include "daemon/proxy/path_normalization.hpp"
 #include "daemon/proxy/circuit_breaker.hpp"
 #include "daemon/proxy/coarse_clock.hpp"
 #include "daemon/proxy/connection_deadline.hpp"
@@ -142,6 +143,7 @@ class HttpSession final : public ClientConnection,
     bool access_pending = false;  // answered or read, and not in the access log yet
     std::string method;  // for the access log; empty until the header is read
     std::string path;    // the same, without the query
+    std::string normalized_path;  // what the request is routed and forwarded on, when it differs from the path sent
     const BackendUrl* sent_to = nullptr;  // the backend last tried, for the access log
   };
 
@@ -211,10 +213,19 @@ class HttpSession final : public ClientConnection,
       return respond(plain_response(http::status::bad_request, std::string(*problem)),
                      Disposition::proxy_rejected);
     }
-    const auto target = parse_request_target(request.target());
+    auto target = parse_request_target(request.target());
     if (!target) {
       return respond(plain_response(http::status::bad_request, "invalid request target\n"),
                      Disposition::proxy_rejected);
+    }
+    if (target->path != "*") {
+      NormalizedPath normal = normalize_path(target->path);
+      if (!normal.valid) {
+        return respond(plain_response(http::status::bad_request, "invalid request path\n"),
+                       Disposition::proxy_rejected);
+      }
+      request_.normalized_path = std::move(normal.rewritten);
+      if (!request_.normalized_path.empty()) target->path = request_.normalized_path;
     }
     std::string_view host = target->authority;
     if (host.empty()) {
@@ -361,7 +372,8 @@ class HttpSession final : public ClientConnection,
   void send_to_backend(Request request) {
     const BackendEntry& entry = *request_.entry;
     const BackendUrl& backend = request_.maintenance ? *entry.maintenance->backend : entry.backend;
-    const auto target = parse_request_target(request.target());  // checked on arrival
+    auto target = parse_request_target(request.target());  // checked on arrival
+    if (!request_.normalized_path.empty()) target->path = request_.normalized_path;
     // A maintenance backend gets path and query as sent.
     const std::string backend_target =
         request_.maintenance

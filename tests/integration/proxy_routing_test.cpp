@@ -131,6 +131,33 @@ TEST_CASE("proxy: the longest path prefix wins on segment boundaries") {
   CHECK(answer(regd, "a.com", "/api/v20") == "backend:api");
 }
 
+TEST_CASE("proxy: a path is routed and forwarded in normal form, so no spelling reaches another route's backend") {
+  RegdProcess regd;
+  HttpBackend api("api");
+  HttpBackend admin("admin");
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  control.add_route(session, "a.com", "/api", api.url());
+  control.add_route(session, "a.com", "/admin", admin.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+
+  for (const char* spelling : {"/api/../admin/x", "/api/%2e%2e/admin/x", "//admin/x", "/%61dmin/./x", "/admin//x"}) {
+    INFO(spelling);
+    CHECK(answer(regd, "a.com", spelling) == "backend:admin");
+    CHECK(admin.last_request()->target == "/admin/x");
+  }
+  // The query is forwarded as sent; escapes of reserved characters too.
+  CHECK(answer(regd, "a.com", "/api/./v1/a%2Fb?next=/../x") == "backend:api");
+  CHECK(api.last_request()->target == "/api/v1/a%2Fb?next=/../x");
+
+  const auto served = api.request_count() + admin.request_count();
+  for (const char* refused : {"/../admin", "/api/../../admin", "/api/%zz"}) {
+    INFO(refused);
+    CHECK(http_get(regd.proxy(), "a.com", refused).status == 400);
+  }
+  CHECK(api.request_count() + admin.request_count() == served);
+}
+
 TEST_CASE("proxy: the Host header matches without port trailing dot or case") {
   RegdProcess regd;
   HttpBackend backend("A");
