@@ -374,7 +374,7 @@ class HttpSession final : public ClientConnection,
     const BackendUrl& backend = request_.maintenance ? *entry.maintenance->backend : entry.backend;
     auto target = parse_request_target(request.target());  // checked on arrival
     if (!request_.normalized_path.empty()) target->path = request_.normalized_path;
-    // A maintenance backend gets path and query as sent.
+    // A maintenance backend gets path and query as routed, without the route's rewriting.
     const std::string backend_target =
         request_.maintenance
             ? rewrite_target(*target, {}, {})
