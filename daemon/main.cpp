@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
   }
   control::ControlServer control_server(plane);
   admin::AdminServer admin(control_io, options->admin);
-  admin.add_page("/metrics", [&] { return admin::render_metrics(plane, control_server); });
+  admin.add_page_rendered_apart("/metrics", [&] { return admin::prepare_metrics(plane, control_server); });
 
   // From here on the reloader keeps the settings in force.
   config::ConfigReloader reloader(*command_line, *loaded, plane, proxy);

@@ -8,7 +8,9 @@
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -33,7 +35,13 @@ constexpr std::size_t kDiscardChunk = 4096;
 // spin the control thread.
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 
-using Pages = std::map<std::string, std::function<AdminPage()>, std::less<>>;
+// Exactly one of the two is set.
+struct Page {
+  std::function<AdminPage()> render;         // on the control thread
+  std::function<PageRenderer()> prepare;     // on the control thread, the renderer on the render thread
+};
+using Pages = std::map<std::string, Page, std::less<>>;
+using RenderExecutor = asio::thread_pool::executor_type;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
@@ -53,28 +61,41 @@ Response rejection(http::status status, std::string body) {
   return response;
 }
 
-Response answer(const Request& request, const Pages& pages) {
-  bool head = request.method() == http::verb::head;
-  Response response;
-  if (request.method() != http::verb::get && !head) {
-    response = make_response(http::status::method_not_allowed, "text/plain", "method not allowed\n");
-    response.set(http::field::allow, "GET, HEAD");
-  } else {
-    std::string_view target = request.target();
-    auto page = pages.find(target.substr(0, target.find('?')));
-    if (page == pages.end()) {
-      response = make_response(http::status::not_found, "text/plain", "not found\n");
-    } else {
-      AdminPage content = page->second();
-      response = make_response(static_cast<http::status>(content.status), content.content_type,
-                               std::move(content.body));
-    }
-  }
+bool is_get_or_head(const Request& request) {
+  return request.method() == http::verb::get || request.method() == http::verb::head;
+}
+
+// The page `request` asks for, or nullptr (not found, or a method other than GET and HEAD).
+const Page* requested_page(const Request& request, const Pages& pages) {
+  if (!is_get_or_head(request)) return nullptr;
+  const std::string_view target = request.target();
+  const auto page = pages.find(target.substr(0, target.find('?')));
+  return page == pages.end() ? nullptr : &page->second;
+}
+
+Response page_response(AdminPage content) {
+  return make_response(static_cast<http::status>(content.status), content.content_type, std::move(content.body));
+}
+
+// The request's version and keep-alive; a HEAD answer keeps its headers only.
+Response fitted_to(const Request& request, Response response) {
   response.version(request.version());
   response.keep_alive(request.keep_alive());
   // prepare_payload() has set Content-Length to the full body, as HEAD requires.
-  if (head) response.body().clear();
+  if (request.method() == http::verb::head) response.body().clear();
   return response;
+}
+
+// The answer to anything but a page rendered apart.
+Response answer(const Request& request, const Pages& pages) {
+  if (!is_get_or_head(request)) {
+    Response response = make_response(http::status::method_not_allowed, "text/plain", "method not allowed\n");
+    response.set(http::field::allow, "GET, HEAD");
+    return fitted_to(request, std::move(response));
+  }
+  const Page* page = requested_page(request, pages);
+  if (page == nullptr) return fitted_to(request, make_response(http::status::not_found, "text/plain", "not found\n"));
+  return fitted_to(request, page_response(page->render()));
 }
 
 // Beast 1.74 accepts framing that allows request smuggling (DESIGN.md).
@@ -101,8 +122,8 @@ std::optional<Response> rejection_for_read_error(error_code ec) {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(tcp::socket socket, std::shared_ptr<const Pages> pages)
-      : stream_(std::move(socket)), pages_(std::move(pages)) {}
+  Connection(tcp::socket socket, std::shared_ptr<const Pages> pages, RenderExecutor renderer)
+      : stream_(std::move(socket)), pages_(std::move(pages)), renderer_(std::move(renderer)) {}
 
   void start() { read_header(); }
 
@@ -133,7 +154,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void on_request(error_code ec) {
     if (ec) return on_read_error(ec);
-    send(answer(parser_->get(), *pages_));
+    const Page* page = requested_page(parser_->get(), *pages_);
+    if (page == nullptr || !page->prepare) return send(answer(parser_->get(), *pages_));
+    // The connection reads nothing more until the page is sent.
+    asio::post(renderer_, [self = shared_from_this(), render = page->prepare()] {
+      AdminPage content = render();
+      asio::post(self->stream_.get_executor(), [self, content = std::move(content)]() mutable {
+        self->send(fitted_to(self->parser_->get(), page_response(std::move(content))));
+      });
+    });
   }
 
   void on_read_error(error_code ec) {
@@ -173,6 +202,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::shared_ptr<const Pages> pages_;
+  RenderExecutor renderer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   Response response_;
 };
@@ -193,7 +223,11 @@ class AdminServer::Impl : public std::enable_shared_from_this<Impl> {
   void begin_shutdown() { *shutting_down_ = true; }
 
   void add_page(std::string path, std::function<AdminPage()> render) {
-    (*pages_)[std::move(path)] = std::move(render);
+    (*pages_)[std::move(path)] = Page{std::move(render), {}};
+  }
+
+  void add_page_rendered_apart(std::string path, std::function<PageRenderer()> prepare) {
+    (*pages_)[std::move(path)] = Page{{}, std::move(prepare)};
   }
 
   Status start() {
@@ -220,6 +254,10 @@ class AdminServer::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void stop() {
+    // A render under way finishes first: it posts its page to the control
+    // io_context, which must still be there.
+    render_thread_.stop();
+    render_thread_.join();
     error_code already_closed;
     acceptor_.close(already_closed);
     accept_retry_.cancel();
@@ -250,7 +288,7 @@ class AdminServer::Impl : public std::enable_shared_from_this<Impl> {
       return;
     }
     std::erase_if(connections_, [](const auto& connection) { return connection.expired(); });
-    auto connection = std::make_shared<Connection>(std::move(socket), pages_);
+    auto connection = std::make_shared<Connection>(std::move(socket), pages_, render_thread_.get_executor());
     connections_.push_back(connection);
     connection->start();
     accept();
@@ -263,6 +301,7 @@ class AdminServer::Impl : public std::enable_shared_from_this<Impl> {
   asio::steady_timer accept_retry_;
   std::vector<std::weak_ptr<Connection>> connections_;
   std::shared_ptr<bool> shutting_down_ = std::make_shared<bool>(false);
+  asio::thread_pool render_thread_{1};
 };
 
 AdminServer::AdminServer(boost::asio::io_context& io, HostPort address)
@@ -272,6 +311,10 @@ AdminServer::~AdminServer() { impl_->stop(); }
 
 void AdminServer::add_page(std::string path, std::function<AdminPage()> render) {
   impl_->add_page(std::move(path), std::move(render));
+}
+
+void AdminServer::add_page_rendered_apart(std::string path, std::function<PageRenderer()> prepare) {
+  impl_->add_page_rendered_apart(std::move(path), std::move(prepare));
 }
 
 Status AdminServer::start() { return impl_->start(); }

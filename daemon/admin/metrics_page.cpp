@@ -1,10 +1,12 @@
 #include "daemon/admin/metrics_page.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/version.hpp"
@@ -15,6 +17,7 @@
 #include "daemon/proxy/circuit_breaker.hpp"
 #include "daemon/proxy/latency_histogram.hpp"
 #include "daemon/proxy/route_runtime.hpp"
+#include "daemon/proxy/route_table.hpp"
 
 namespace reg::admin {
 namespace {
@@ -73,15 +76,6 @@ struct RouteRow {
   std::optional<double> traffic_percent;
 };
 
-std::string join_domains(const std::vector<std::string>& domains) {
-  std::string joined;
-  for (const auto& domain : domains) {
-    if (!joined.empty()) joined += ',';
-    joined += domain;
-  }
-  return joined;
-}
-
 // 0 closed, 1 half-open, 2 open: rising with how much traffic it stops.
 double circuit_gauge(proxy::CircuitState state) {
   switch (state) {
@@ -92,80 +86,121 @@ double circuit_gauge(proxy::CircuitState state) {
   return 0;
 }
 
-std::size_t count_active_routes(control::ControlPlane& plane) {
-  std::size_t routes = 0;
-  for (const auto& [id, session] : plane.sessions().sessions()) routes += session->active.routes.size();
-  return routes;
+// What the page shows of the control plane, counted on the control thread.
+struct ControlCounts {
+  std::uint64_t attached = 0;
+  std::uint64_t detached = 0;
+  std::uint64_t draining = 0;
+  std::uint64_t in_maintenance = 0;
+  std::uint64_t routes_active = 0;
+  std::uint64_t control_connections = 0;
+  std::uint64_t applies = 0;
+  std::uint64_t events_dropped = 0;
+};
+
+ControlCounts count_control_state(control::ControlPlane& plane, const control::ControlServer& control_server) {
+  ControlCounts counts;
+  for (const auto& [id, session] : plane.sessions().sessions()) {
+    ++(session->detached() ? counts.detached : counts.attached);
+    if (session->drain) ++counts.draining;
+    if (session->maintenance.active()) ++counts.in_maintenance;
+    counts.routes_active += session->active.routes.size();
+  }
+  counts.control_connections = control_server.connection_count();
+  counts.applies = plane.applies();
+  counts.events_dropped = plane.events_dropped();
+  return counts;
+}
+
+// A route as the snapshot holds it: an entry in the pool of each of its domains.
+struct Membership {
+  std::uint64_t route_number;
+  std::string_view host;
+  std::string_view path;
+  const proxy::BackendEntry* entry;
+};
+
+// Every route's memberships, together and in route order; a route's domains
+// by name, since the snapshot keeps no order of them (the label is the same
+// on every scrape).
+std::vector<Membership> memberships_of(const proxy::RouteTable& table) {
+  std::vector<Membership> memberships;
+  std::size_t count = 0;
+  for (const proxy::Pool& pool : table.pools()) count += pool.backends.size();
+  memberships.reserve(count);
+  for (const proxy::Pool& pool : table.pools()) {
+    for (const proxy::BackendEntry& entry : pool.backends) {
+      memberships.push_back({entry.route_number, pool.host, pool.path, &entry});
+    }
+  }
+  std::sort(memberships.begin(), memberships.end(), [](const Membership& a, const Membership& b) {
+    return a.route_number != b.route_number ? a.route_number < b.route_number : a.host < b.host;
+  });
+  return memberships;
 }
 
 // The rows for the per-route families; writes regd_route_info on the way, so
 // the labels only it has are never stored.
-std::vector<RouteRow> collect_routes(control::ControlPlane& plane, PrometheusText& out) {
+std::vector<RouteRow> collect_routes(const proxy::RouteTable& table, PrometheusText& out) {
   const auto now = std::chrono::system_clock::now();
   const auto steady_now = std::chrono::steady_clock::now();
   out.family("regd_route_info", MetricType::gauge,
              "Always 1 for each applied route; its labels describe the route.");
+  const std::vector<Membership> memberships = memberships_of(table);
   std::vector<RouteRow> rows;
-  rows.reserve(count_active_routes(plane));
-  for (const auto& [id, session] : plane.sessions().sessions()) {
-    const std::optional<double> traffic_percent =
-        session->drain ? std::optional(session->drain->traffic_fraction(now) * 100) : std::nullopt;
-    for (const auto& [number, route] : session->active.routes) {
-      RouteRow& row = rows.emplace_back();
-      row.labels.add("route", format_route_id(number))
-          .add("service", session->service_name)
-          .add("instance", session->instance_name);
-      LabelSet info_labels = row.labels;
-      info_labels.add("domains", join_domains(route.domains))
-          .add("path", route.path)
-          .add("backend", route.backend.to_string());
-      out.sample("regd_route_info", info_labels, 1.0);
-
-      if (const proxy::RouteRuntime* runtime = plane.runtimes().find(number); runtime && runtime->served_any()) {
-        row.traffic = std::make_unique<const RouteTraffic>(runtime->stats());
-      }
-      if (const proxy::CircuitBreaker* breaker = plane.runtimes().find_circuit(number)) {
-        row.circuit = breaker->state(steady_now);
-      }
-      if (const auto health = plane.health().health_of(number)) row.healthy = health->healthy();
-      row.traffic_percent = traffic_percent;
+  std::string domains;
+  for (std::size_t first = 0; first < memberships.size();) {
+    const proxy::BackendEntry& entry = *memberships[first].entry;
+    domains.clear();
+    std::size_t next = first;
+    for (; next < memberships.size() && memberships[next].route_number == entry.route_number; ++next) {
+      if (!domains.empty()) domains += ',';
+      domains += memberships[next].host;
     }
+    RouteRow& row = rows.emplace_back();
+    row.labels.add("route", entry.route_id)
+        .add("service", entry.owner->service_name)
+        .add("instance", entry.owner->instance_name);
+    LabelSet info_labels = row.labels;
+    info_labels.add("domains", domains)
+        .add("path", memberships[first].path)
+        .add("backend", entry.backend.to_string());
+    out.sample("regd_route_info", info_labels, 1.0);
+
+    if (entry.runtime->served_any()) row.traffic = std::make_unique<const RouteTraffic>(entry.runtime->stats());
+    if (entry.circuit) row.circuit = entry.circuit->state(steady_now);
+    if (entry.health) row.healthy = entry.health->healthy();
+    if (entry.drain) row.traffic_percent = entry.drain->traffic_fraction(now) * 100;
+    first = next;
   }
   return rows;
 }
 
-void write_global_metrics(PrometheusText& out, control::ControlPlane& plane,
-                          const control::ControlServer& control_server) {
+void write_global_metrics(PrometheusText& out, const ControlCounts& counts) {
   const LabelSet none;
   out.family("regd_build_info", MetricType::gauge, "Always 1; the version label names the running regd.");
   out.sample("regd_build_info", LabelSet().add("version", version()), 1.0);
 
-  std::uint64_t attached = 0, detached = 0, draining = 0, in_maintenance = 0;
-  for (const auto& [id, session] : plane.sessions().sessions()) {
-    ++(session->detached() ? detached : attached);
-    if (session->drain) ++draining;
-    if (session->maintenance.active()) ++in_maintenance;
-  }
   out.family("regd_sessions", MetricType::gauge,
              "Registered sessions by lease state: attached, or detached and waiting for RECONNECT.");
-  out.sample("regd_sessions", LabelSet().add("state", "attached"), attached);
-  out.sample("regd_sessions", LabelSet().add("state", "detached"), detached);
+  out.sample("regd_sessions", LabelSet().add("state", "attached"), counts.attached);
+  out.sample("regd_sessions", LabelSet().add("state", "detached"), counts.detached);
   out.family("regd_sessions_draining", MetricType::gauge, "Sessions with a drain in place, finished or not.");
-  out.sample("regd_sessions_draining", none, draining);
+  out.sample("regd_sessions_draining", none, counts.draining);
   out.family("regd_sessions_in_maintenance", MetricType::gauge,
              "Sessions with at least one route in maintenance.");
-  out.sample("regd_sessions_in_maintenance", none, in_maintenance);
+  out.sample("regd_sessions_in_maintenance", none, counts.in_maintenance);
 
   out.family("regd_control_connections", MetricType::gauge, "Open connections to the control port.");
-  out.sample("regd_control_connections", none, static_cast<std::uint64_t>(control_server.connection_count()));
+  out.sample("regd_control_connections", none, counts.control_connections);
   out.family("regd_config_applies_total", MetricType::counter,
              "Successful CONFIG_APPLY and CONFIG_APPLY_PARTIAL commands.");
-  out.sample("regd_config_applies_total", none, plane.applies());
+  out.sample("regd_config_applies_total", none, counts.applies);
   out.family("regd_events_dropped_total", MetricType::counter,
              "Events dropped because a subscriber did not read them in time.");
-  out.sample("regd_events_dropped_total", none, plane.events_dropped());
+  out.sample("regd_events_dropped_total", none, counts.events_dropped);
   out.family("regd_routes_active", MetricType::gauge, "Applied routes of every session.");
-  out.sample("regd_routes_active", none, static_cast<std::uint64_t>(count_active_routes(plane)));
+  out.sample("regd_routes_active", none, counts.routes_active);
 }
 
 // One family with a sample for each row that has what `value` reads.
@@ -249,12 +284,14 @@ void write_route_metrics(PrometheusText& out, const std::vector<RouteRow>& rows)
 
 }  // namespace
 
-AdminPage render_metrics(control::ControlPlane& plane, const control::ControlServer& control_server) {
-  PrometheusText out;
-  write_global_metrics(out, plane, control_server);
-  const std::vector<RouteRow> rows = collect_routes(plane, out);
-  write_route_metrics(out, rows);
-  return {std::string(kPrometheusContentType), out.take()};
+PageRenderer prepare_metrics(control::ControlPlane& plane, const control::ControlServer& control_server) {
+  return [counts = count_control_state(plane, control_server), table = plane.shared_route_table()] {
+    PrometheusText out;
+    write_global_metrics(out, counts);
+    const std::vector<RouteRow> rows = collect_routes(*table, out);
+    write_route_metrics(out, rows);
+    return AdminPage{std::string(kPrometheusContentType), out.take()};
+  };
 }
 
 }  // namespace reg::admin

@@ -45,9 +45,11 @@ class ControlPlane {
   RouteRuntimes& runtimes() { return runtimes_; }
   const HealthMonitor& health() const { return health_; }
   // The table the proxy serves, including changes made earlier in this batch.
-  const proxy::RouteTable& route_table() {
+  const proxy::RouteTable& route_table() { return *shared_route_table(); }
+  // The same, for a reader on another thread: the table never changes.
+  std::shared_ptr<const proxy::RouteTable> shared_route_table() {
     publish_if_changed();
-    return *current_table_;
+    return current_table_;
   }
 
   // Something the proxy serves changed; the next publish_if_changed()

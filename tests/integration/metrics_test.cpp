@@ -27,7 +27,8 @@ TEST_CASE("metrics: a route's counters equal the requests sent through it") {
   // A quote and a backslash in a name show up escaped in the labels.
   const auto session = control.register_session("shop", R"(eu "1"\a)", persistent_lease);
   const auto route = control.add_route(session, "a.com", "/", backend.url());
-  const auto idle = control.add_route(session, "b.com", "/", backend.url());
+  // Its domains show sorted, the same on every scrape.
+  const auto idle = control.add_route(session, "c.com,b.com", "/", backend.url());
   REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
 
   KeepAliveHttpClient client(regd.proxy());
@@ -71,6 +72,8 @@ TEST_CASE("metrics: a route's counters equal the requests sent through it") {
   // A route that served nothing has its info and no request series yet.
   const std::string idle_labels = "route=\"" + idle + R"(",service="shop",instance="eu \"1\"\\a")";
   CHECK_FALSE(metrics.value("regd_route_errors_total{" + idle_labels + "}"));
+  CHECK(metrics.value("regd_route_info{" + idle_labels + ",domains=\"b.com,c.com\",path=\"/\",backend=\"" +
+                      backend.url() + "\"}") == 1);
 
   CHECK(metrics.value("regd_build_info{version=\"" + version() + "\"}") == 1);
   CHECK(metrics.value("regd_routes_active") == 2);

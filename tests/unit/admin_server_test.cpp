@@ -1,5 +1,6 @@
 #include "daemon/admin/admin_server.hpp"
 
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -107,6 +108,44 @@ TEST_CASE("admin server: /healthz answers ok") {
   CHECK(response.result() == http::status::ok);
   CHECK(response[http::field::content_type] == "text/plain");
   CHECK(response.body() == "ok\n");
+}
+
+TEST_CASE("admin server: a page rendered apart leaves the io thread free meanwhile") {
+  asio::io_context io;
+  std::uint16_t port = free_port();
+  AdminServer server(io, HostPort{"127.0.0.1", port});
+  std::thread::id io_thread;
+  std::thread::id render_thread;
+  std::promise<void> may_finish;
+  std::shared_future<void> finish = may_finish.get_future().share();
+  server.add_page_rendered_apart("/metrics", [&] {
+    io_thread = std::this_thread::get_id();
+    std::string prepared = "regd_up 1\n";
+    return [&, prepared, finish] {
+      render_thread = std::this_thread::get_id();
+      finish.wait();
+      return AdminPage{"text/plain; version=0.0.4", prepared};
+    };
+  });
+  REQUIRE(server.start().ok());
+  IoThread running(io);
+
+  auto metrics = std::async(std::launch::async, [port] { return get(port, "/metrics"); });
+  // While the page is held up in its renderer, the io thread still answers.
+  auto health = std::async(std::launch::async, [port] { return get(port, "/healthz"); });
+  const bool answered_meanwhile = health.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  const bool metrics_held_up = metrics.wait_for(std::chrono::milliseconds(100)) == std::future_status::timeout;
+  may_finish.set_value();
+  CHECK(answered_meanwhile);
+  CHECK(metrics_held_up);
+  CHECK(health.get().body() == "ok\n");
+  const Response response = metrics.get();
+  CHECK(response.result() == http::status::ok);
+  CHECK(response[http::field::content_type] == "text/plain; version=0.0.4");
+  CHECK(response.body() == "regd_up 1\n");
+  CHECK(render_thread != io_thread);
+  CHECK(render_thread != std::thread::id{});
+  CHECK(Client(port).send(http::verb::head, "/metrics")[http::field::content_length] == "10");
 }
 
 TEST_CASE("admin server: serves a registered page") {
