@@ -25,17 +25,6 @@ using namespace std::chrono_literals;
 
 constexpr auto event_timeout = 20s;
 
-// How many of `count` requests over one connection each backend answered.
-std::map<std::string, int> spread(const RegdProcess& regd, std::string_view host, int count) {
-  KeepAliveHttpClient client(regd.proxy());
-  std::map<std::string, int> answers;
-  for (int i = 0; i < count; ++i) {
-    const auto response = client.get(host, "/");
-    ++answers[response.status == 200 ? response.body : response.summary()];
-  }
-  return answers;
-}
-
 }  // namespace
 
 TEST_CASE("proxy enforcement: a body beyond max_body gets 413 and never reaches the backend") {
@@ -156,20 +145,20 @@ TEST_CASE("proxy enforcement: traffic leaves a backend that fails its health che
   REQUIRE(control.send("CONFIG_APPLY|" + failing) == "OK");
   REQUIRE(control.send("CONFIG_APPLY|" + steady) == "OK");
   REQUIRE(control.send("SUBSCRIBE|" + failing + "|backend_health_changed") == "SUBSCRIBE_OK");
-  CHECK(spread(regd, "a.com", 10) == std::map<std::string, int>{{"backend:A", 5}, {"backend:B", 5}});
+  CHECK(spread(regd.proxy(), "a.com", 10) == std::map<std::string, int>{{"backend:A", 5}, {"backend:B", 5}});
 
   a.set_status(500);
   const auto down = reply_json(control.next_line(event_timeout), "EVENT|backend_health_changed");
   CHECK(down["backend"] == a.url());
   CHECK(down["healthy"] == false);
   CHECK(down["reason"] == "status 500");
-  CHECK(spread(regd, "a.com", 10) == std::map<std::string, int>{{"backend:B", 10}});
+  CHECK(spread(regd.proxy(), "a.com", 10) == std::map<std::string, int>{{"backend:B", 10}});
 
   a.set_status(200);
   const auto up = reply_json(control.next_line(event_timeout), "EVENT|backend_health_changed");
   CHECK(up["backend"] == a.url());
   CHECK(up["healthy"] == true);
-  CHECK(spread(regd, "a.com", 10)["backend:A"] > 0);
+  CHECK(spread(regd.proxy(), "a.com", 10)["backend:A"] > 0);
 }
 
 }  // namespace reg::test

@@ -35,17 +35,6 @@ std::string answer(const RegdProcess& regd, std::string_view host, std::string_v
   return response.status == 200 ? response.body : response.summary();
 }
 
-// How many of `count` requests over one connection each backend answered.
-std::map<std::string, int> spread(const RegdProcess& regd, std::string_view host, int count) {
-  KeepAliveHttpClient client(regd.proxy());
-  std::map<std::string, int> answers;
-  for (int i = 0; i < count; ++i) {
-    const auto response = client.get(host, "/");
-    ++answers[response.status == 200 ? response.body : response.summary()];
-  }
-  return answers;
-}
-
 bool was_requested(const HttpBackend& backend, std::string_view target) {
   const auto requests = backend.requests();
   return std::any_of(requests.begin(), requests.end(),
@@ -184,7 +173,7 @@ TEST_CASE("proxy: sessions serving the same host and path share one pool") {
   REQUIRE(control.send("CONFIG_APPLY|" + first) == "OK");
   REQUIRE(control.send("CONFIG_APPLY|" + second) == "OK");
 
-  auto answers = spread(regd, "a.com", 20);
+  auto answers = spread(regd.proxy(), "a.com", 20);
   INFO("backend:A " << answers["backend:A"] << ", backend:B " << answers["backend:B"]);
   CHECK(answers["backend:A"] + answers["backend:B"] == 20);
   CHECK(answers["backend:A"] >= 5);
@@ -192,7 +181,7 @@ TEST_CASE("proxy: sessions serving the same host and path share one pool") {
 
   REQUIRE(control.send("OPTIONS_SET|" + first + "|" + route_a + "|weight|300") == "OPTIONS_OK");
   REQUIRE(control.send("CONFIG_APPLY|" + first) == "OK");
-  answers = spread(regd, "a.com", 40);
+  answers = spread(regd.proxy(), "a.com", 40);
   INFO("weighted: backend:A " << answers["backend:A"] << ", backend:B " << answers["backend:B"]);
   CHECK(answers["backend:A"] + answers["backend:B"] == 40);
   CHECK(answers["backend:A"] >= 2 * answers["backend:B"]);
@@ -213,7 +202,7 @@ TEST_CASE("proxy: a backend joining with slow_start gets a small share at first"
   REQUIRE(control.send("CONFIG_APPLY|" + second) == "OK");
 
   // Weights 100 : 10 while the newcomer warms up (equal weights would split 11 : 11).
-  const auto answers = spread(regd, "a.com", 22);
+  const auto answers = spread(regd.proxy(), "a.com", 22);
   CHECK(answers == std::map<std::string, int>{{"backend:A", 20}, {"backend:B", 2}});
 }
 
@@ -229,15 +218,15 @@ TEST_CASE("proxy: a detached session's backend leaves the rotation until it reco
   const auto staying = control.register_session("web", "i2", persistent_lease);
   control.add_route(staying, "a.com", "/", b.url());
   REQUIRE(control.send("CONFIG_APPLY|" + staying) == "OK");
-  REQUIRE(spread(regd, "a.com", 10)["backend:A"] > 0);
+  REQUIRE(spread(regd.proxy(), "a.com", 10)["backend:A"] > 0);
 
   holder.reset();
   REQUIRE(eventually([&] { return control.session_state(detaching) == "detached"; }));
-  CHECK(spread(regd, "a.com", 10)["backend:B"] == 10);
+  CHECK(spread(regd.proxy(), "a.com", 10)["backend:B"] == 10);
 
   Control reconnected(regd.control());
   REQUIRE(reconnected.send("RECONNECT|" + detaching) == "OK");
-  CHECK(spread(regd, "a.com", 10)["backend:A"] > 0);
+  CHECK(spread(regd.proxy(), "a.com", 10)["backend:A"] > 0);
 }
 
 TEST_CASE("proxy: a route whose only backend is detached answers 503") {
@@ -547,7 +536,7 @@ TEST_CASE("proxy: a drained instance's traffic moves to the other instances") {
 
   REQUIRE_THAT(control.send("DRAIN_START|" + draining + "|1s"), StartsWith("DRAIN_OK|"));
   REQUIRE_THAT(control.next_line(20s), StartsWith("EVENT|drain_completed|"));
-  CHECK(spread(regd, "a.com", 10)["backend:B"] == 10);
+  CHECK(spread(regd.proxy(), "a.com", 10)["backend:B"] == 10);
 }
 
 TEST_CASE("proxy: applies under continuous traffic fail no request") {

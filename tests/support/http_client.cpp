@@ -115,4 +115,14 @@ HttpResponse http_get(const HostPort& server, std::string_view host, std::string
   return client.get(host, target, extra_headers, timeout);
 }
 
+std::map<std::string, int> spread(const HostPort& server, std::string_view host, int count) {
+  KeepAliveHttpClient client(server);
+  std::map<std::string, int> answers;
+  for (int i = 0; i < count; ++i) {
+    const auto response = client.get(host, "/");
+    ++answers[response.status == 200 ? response.body : response.summary()];
+  }
+  return answers;
+}
+
 }  // namespace reg::test

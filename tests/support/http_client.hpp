@@ -2,6 +2,7 @@
 // A blocking HTTP/1.1 client for driving regd's proxy and admin port. Failures
 // are part of the answer (status 0 and `error`), because a refused or timed-out
 // request is often exactly what a test looks for.
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -28,6 +29,10 @@ struct HttpResponse {
 // GET `target` on a new connection, with `host` as the Host header.
 HttpResponse http_get(const HostPort& server, std::string_view host, std::string_view target,
                       const HttpHeaders& extra_headers = {}, Milliseconds timeout = default_http_timeout);
+
+// How many of `count` GETs of "/" over one connection got each answer: the
+// body of a 200 ("backend:A"), else the summary ("503 …").
+std::map<std::string, int> spread(const HostPort& server, std::string_view host, int count);
 
 // Several requests over one connection, the way browsers and load balancers talk.
 // Reconnects only when the server announced it would close.
