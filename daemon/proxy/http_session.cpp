@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <boost/asio/buffers_iterator.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -614,6 +615,16 @@ class HttpSession final : public ClientConnection,
     if (buffer_.size() > 0) return read_request_header();
     waiting_for_request_ = true;
     deadline_.expires_after(worker_.settings.client_idle_timeout);
+    // The answer has nearly always just been written inside this handler, so
+    // the client cannot have sent its next request yet, and a read now would
+    // come back empty: a system call for nothing (asio tries a read before it
+    // waits). After a trip through the worker's queue, which polls for
+    // readiness on its way, the request is often there.
+    asio::post(client_.get_executor(), [self = shared_from_this()] { self->read_next_request(); });
+  }
+
+  void read_next_request() {
+    if (deadline_.expired()) return close_now();
     client_.async_read_some(buffer_.prepare(kReadChunkBytes),
                             [self = shared_from_this()](error_code ec, std::size_t bytes) {
                               self->buffer_.commit(bytes);

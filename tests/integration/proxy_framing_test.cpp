@@ -11,6 +11,7 @@
 
 #include "common/client_connection.hpp"
 #include "support/control.hpp"
+#include "support/http_backend.hpp"
 #include "support/http_client.hpp"
 #include "support/regd_process.hpp"
 #include "support/scripted_backend.hpp"
@@ -116,6 +117,27 @@ TEST_CASE("proxy framing: a HEAD answer announces its length and the connection 
   CHECK(first_answer.ends_with("\r\n\r\n"));
   CHECK(answers.substr(second).find("X-Shape: head\r\n") != std::string::npos);
   CHECK(answers.ends_with("\r\n\r\n"));
+}
+
+TEST_CASE("proxy framing: pipelined requests are answered in order on one connection") {
+  RegdProcess regd;
+  HttpBackend backend("A");
+  Control control(regd.control());
+  route_to(control, backend.url());
+
+  const std::string received = raw_exchange(regd,
+                                            "GET /1 HTTP/1.1\r\nHost: f.com\r\n\r\n"
+                                            "GET /2 HTTP/1.1\r\nHost: f.com\r\n\r\n"
+                                            "GET /3 HTTP/1.1\r\nHost: f.com\r\nConnection: close\r\n\r\n");
+  std::size_t answers = 0;
+  for (auto at = received.find("HTTP/1.1 200 OK"); at != std::string::npos; at = received.find("HTTP/1.1 200 OK", at + 1))
+    ++answers;
+  CHECK(answers == 3);
+  const auto requests = backend.requests();
+  REQUIRE(requests.size() == 3);
+  CHECK(requests[0].target == "/1");
+  CHECK(requests[1].target == "/2");
+  CHECK(requests[2].target == "/3");
 }
 
 }  // namespace reg::test
