@@ -158,13 +158,16 @@ inline std::string expect_reply(std::string_view reply, std::string_view code, s
 
 // A regd child on free loopback ports, stopped (SIGTERM, then SIGKILL) when
 // this object goes away. Its state directory is a fresh one, removed with it,
-// unless one is given (to start regd again on what an earlier one kept).
+// unless one is given (to start regd again on what an earlier one kept). Its
+// configuration file is empty: an installed /etc/regd/regd.conf must not
+// change what is measured.
 class RegdProcess {
  public:
   RegdProcess(const std::string& binary, std::vector<std::string> extra_arguments, std::string state_dir = {})
       : control_port_(free_loopback_port()), listen_port_(free_loopback_port()) {
     const std::uint16_t admin_port = free_loopback_port();
     arguments_ = {binary,
+                  "--config", "/dev/null",
                   "--control", std::string(kLoopback) + ":" + std::to_string(control_port_),
                   "--listen", std::string(kLoopback) + ":" + std::to_string(listen_port_),
                   "--admin", std::string(kLoopback) + ":" + std::to_string(admin_port),

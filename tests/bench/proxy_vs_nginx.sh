@@ -106,7 +106,11 @@ start_regd() {
   # A state directory of its own, empty at each start: the default one may be
   # locked by another regd, and sessions of an earlier run must not come back.
   rm -rf "$workdir/regd-state"
-  server_command=("$regd_binary" --control "127.0.0.1:$control_port" --listen "127.0.0.1:$server_port"
+  # An empty configuration file: an installed /etc/regd/regd.conf (an access
+  # log, other limits) must not change what is measured.
+  : >"$workdir/empty.conf"
+  server_command=("$regd_binary" --config "$workdir/empty.conf" --control "127.0.0.1:$control_port"
+    --listen "127.0.0.1:$server_port"
     --admin "127.0.0.1:$admin_port" --workers "$workers" --log-level warn --state-dir "$workdir/regd-state")
   launch "$workdir/regd.log"
   wait_for_port "$control_port"

@@ -97,7 +97,8 @@ def main():
     threading.Thread(target=serve_backend, args=(listener, tls), daemon=True).start()
 
     control_port, proxy_port, admin_port = free_port(), free_port(), free_port()
-    regd = subprocess.Popen([args.regd, "--workers", "1", "--control", f"127.0.0.1:{control_port}",
+    # An empty configuration: an installed /etc/regd/regd.conf must not change what is measured.
+    regd = subprocess.Popen([args.regd, "--config", "/dev/null", "--workers", "1", "--control", f"127.0.0.1:{control_port}",
                              "--listen", f"127.0.0.1:{proxy_port}", "--admin", f"127.0.0.1:{admin_port}",
                              "--state-dir", os.path.join(work, "state"), "--log-level", "error"], env=environment)
     try:
