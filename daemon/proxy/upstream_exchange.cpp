@@ -194,9 +194,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
                                                          asio::buffer(request_.body())};
     auto sent = beast::bind_front_handler(&UpstreamExchange::on_request_sent, shared_from_this());
     if (tls_) return asio::async_write(*tls_, head_and_body, std::move(sent));
-    writing_request_ = true;
     write_eagerly(upstream_->socket(), head_and_body, std::move(sent));
-    writing_request_ = false;
   }
 
   // A fresh parser for the next answer on the connection.
@@ -211,15 +209,13 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   void on_request_sent(error_code ec, std::size_t) {
     if (ec) return fail_before_answer(ec);
-    // Written inside send_request: the backend cannot have answered yet, and
-    // a read now would come back empty (asio tries one before it waits).
-    // After a trip through the worker's queue, which polls for readiness on
-    // its way, the answer is often there.
-    if (writing_request_) {
-      return asio::post(worker_.io.get_executor(),
-                        beast::bind_front_handler(&UpstreamExchange::read_answer_header, shared_from_this()));
-    }
-    read_answer_header();
+    // The request has nearly always just been written inside send_request,
+    // so the backend cannot have answered yet, and a read now would come back
+    // empty (asio tries one before it waits). After a trip through the
+    // worker's queue, which polls for readiness on its way, the answer is
+    // often there.
+    asio::post(worker_.io.get_executor(),
+               beast::bind_front_handler(&UpstreamExchange::read_answer_header, shared_from_this()));
   }
 
   void read_answer_header() {
@@ -451,7 +447,6 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   bool reused_ = false;
   bool retried_ = false;
   bool aborted_ = false;
-  bool writing_request_ = false;  // send_request's write of a plain connection is under way
   std::optional<AnswerParser> parser_;
   bool head_pending_ = false;  // buffers_.head holds the answer's head, not sent yet
   bool chunked_out_ = false;   // the client gets the body in chunks
