@@ -135,6 +135,7 @@ int main(int argc, char** argv) {
                       {"proxy", running.proxy.listen.to_string()},
                       {"admin", running.admin.to_string()},
                       {"workers", std::to_string(proxy.worker_count())},
+                      {"worker_cpus", proxy::describe_worker_cpus(proxy.worker_cpus())},
                       {"state_dir", running.state_dir.string()},
                       {"auth", running.control.auth_token.empty() ? "off" : "token"},
                       {"open_files", std::to_string(open_files)}});

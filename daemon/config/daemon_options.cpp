@@ -11,7 +11,11 @@ namespace reg::config {
 Result<LoadedOptions> load_daemon_options(const CommandLine& command_line) {
   LoadedOptions loaded;
   DaemonOptions& options = loaded.options;
-  options.proxy.workers = std::max(1u, std::thread::hardware_concurrency());
+  // The CPUs of the affinity mask, not of the machine: under taskset or
+  // systemd's CPUAffinity= more workers would only take turns.
+  const std::size_t cpus = proxy::allowed_cpus().size();
+  options.proxy.workers = cpus > 0 ? static_cast<unsigned>(std::min<std::size_t>(cpus, 256))
+                                   : std::max(1u, std::thread::hardware_concurrency());
   for (const auto& spec : setting_table()) {
     if (spec.default_text.empty()) continue;
     [[maybe_unused]] Status assigned = spec.assign(spec.default_text, options);

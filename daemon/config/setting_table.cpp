@@ -59,8 +59,17 @@ const std::vector<SettingSpec>& setting_table() {
        [](std::string_view text, DaemonOptions& o) { return assign_address(text, o.proxy.listen); }},
       {"admin", "ADDR:PORT", "127.0.0.1:9181", "admin HTTP address (/healthz, /metrics)", W::at_restart,
        [](std::string_view text, DaemonOptions& o) { return assign_address(text, o.admin); }},
-      {"workers", "N", "", "proxy worker threads, 1 to 256 (default: the number of cores)", W::at_restart,
+      {"workers", "N", "", "proxy worker threads, 1 to 256 (default: the CPUs regd may run on)", W::at_restart,
        [](std::string_view text, DaemonOptions& o) { return assign_integer(text, o.proxy.workers, 1, 256); }},
+      {"worker_cpu_affinity", "MODE", "auto",
+       "auto: two or more workers, no more than the CPUs, each get a CPU of their own; off: the scheduler decides",
+       W::at_restart,
+       [](std::string_view text, DaemonOptions& o) -> Status {
+         auto affinity = proxy::parse_worker_affinity(text);
+         if (!affinity) return Error{affinity.error()};
+         o.proxy.worker_affinity = *affinity;
+         return success();
+       }},
       {"session_grace", "DURATION", "5m", "how long a detached session waits for RECONNECT (0: it ends at once)",
        W::on_reload,
        [](std::string_view text, DaemonOptions& o) {

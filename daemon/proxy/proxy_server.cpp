@@ -67,7 +67,8 @@ class Worker {
     return acceptor_->local_endpoint(ec).port();
   }
 
-  void run() {
+  // False when the worker was to be pinned to `cpu` and the kernel refused.
+  bool run(std::optional<unsigned> cpu) {
     accept();
     schedule_housekeeping();
     thread_ = std::thread([this] {
@@ -85,6 +86,12 @@ class Worker {
         }
       }
     });
+    // Pinned before start() returns, so the ready line tells the truth.
+    if (!cpu) return true;
+    Status pinned = pin_thread(thread_, *cpu);
+    if (!pinned)
+      log::warn("proxy worker left unpinned", {{"worker", std::to_string(context_.index)}, {"error", pinned.error()}});
+    return static_cast<bool>(pinned);
   }
 
   // From another thread: stop accepting and close idle connections; the
@@ -209,7 +216,13 @@ class ProxyServer::Impl {
     port_ = address.port;
     access_log_ = std::move(access_log);
     workers_ = std::move(workers);
-    for (auto& worker : workers_) worker->run();
+    worker_cpus_ = choose_worker_cpus(settings_.workers, settings_.worker_affinity, allowed_cpus());
+    bool all_pinned = true;
+    for (std::size_t index = 0; index < workers_.size(); ++index) {
+      const auto cpu = worker_cpus_.empty() ? std::nullopt : std::optional<unsigned>(worker_cpus_[index]);
+      all_pinned = workers_[index]->run(cpu) && all_pinned;
+    }
+    if (!all_pinned) worker_cpus_.clear();
     running_ = true;
     return success();
   }
@@ -245,6 +258,7 @@ class ProxyServer::Impl {
     if (access_log_) access_log_->reopen();
   }
   unsigned worker_count() const { return settings_.workers; }
+  const std::vector<unsigned>& worker_cpus() const { return worker_cpus_; }
   std::uint16_t bound_port() const { return port_; }
 
  private:
@@ -259,6 +273,7 @@ class ProxyServer::Impl {
   RouteTablePublisher& routes_;
   std::unique_ptr<AccessLog> access_log_;  // before the workers, which append to it
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<unsigned> worker_cpus_;
   std::uint16_t port_ = 0;
   bool running_ = false;
   bool shutting_down_ = false;
@@ -276,6 +291,7 @@ void ProxyServer::stop(Milliseconds grace) { impl_->stop(grace); }
 void ProxyServer::set_trusted_proxies(TrustedProxies proxies) { impl_->set_trusted_proxies(std::move(proxies)); }
 void ProxyServer::reopen_access_log() { impl_->reopen_access_log(); }
 unsigned ProxyServer::worker_count() const { return impl_->worker_count(); }
+const std::vector<unsigned>& ProxyServer::worker_cpus() const { return impl_->worker_cpus(); }
 std::uint16_t ProxyServer::bound_port() const { return impl_->bound_port(); }
 
 }  // namespace reg::proxy

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/result.hpp"
 #include "common/value_parsers.hpp"
@@ -14,12 +15,14 @@
 #include "daemon/proxy/route_table_publisher.hpp"
 #include "daemon/proxy/shared_snapshot.hpp"
 #include "daemon/proxy/trusted_proxies.hpp"
+#include "daemon/proxy/worker_affinity.hpp"
 
 namespace reg::proxy {
 
 struct ProxySettings {
   HostPort listen{"0.0.0.0", 80};
   unsigned workers = 1;
+  WorkerAffinity worker_affinity = WorkerAffinity::automatic;
   Milliseconds client_idle_timeout{60'000};    // keep-alive idle, client side
   Milliseconds client_header_timeout{10'000};  // slowloris guard
   // Below typical backends' keep-alive timeouts, so regd closes first.
@@ -61,6 +64,8 @@ class ProxyServer {
   void reopen_access_log();
 
   unsigned worker_count() const;
+  // The CPU each worker is pinned to, in worker order; empty when unpinned.
+  const std::vector<unsigned>& worker_cpus() const;
   // The port actually bound (useful with port 0).
   std::uint16_t bound_port() const;
 
