@@ -14,7 +14,10 @@
 # CONNECTIONS (wrk -c, default 50), WRK_THREADS (wrk -t, default 2),
 # WARMUP (wrk -d before measuring, default 2s), ROUNDS (default 1: with more,
 # the servers take turns round after round and the tables show medians, which
-# a shared, noisy machine needs).
+# a shared, noisy machine needs), PIN_OTHERS (default 0: nginx and HAProxy run
+# with their defaults, which leave their workers unpinned while regd's default
+# pins each to a CPU; 1: they pin theirs as regd does, nginx with
+# `worker_cpu_affinity auto`, HAProxy with `cpu-map auto`).
 set -euo pipefail
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,6 +28,7 @@ connections=${CONNECTIONS:-50}
 wrk_threads=${WRK_THREADS:-2}
 warmup=${WARMUP:-2s}
 rounds=${ROUNDS:-1}
+pin_others=${PIN_OTHERS:-0}
 # Every proxy routes this Host, so all three do the same matching work.
 virtual_host=bench.example
 clock_ticks=$(getconf CLK_TCK)
@@ -134,7 +138,9 @@ start_regd_enforced() { start_regd "$1" enforced; }
 start_nginx() {
   local workers=$1
   server_port=$(free_port)
-  write_nginx_proxy_conf "worker_processes $workers;"
+  local affinity=""
+  [[ $pin_others == 1 ]] && affinity=" worker_cpu_affinity auto;"
+  write_nginx_proxy_conf "worker_processes $workers;$affinity"
   server_command=(nginx -p "$workdir" -e "$workdir/nginx-proxy.error.log" -c "$workdir/nginx-proxy.conf")
   launch "$workdir/nginx-proxy.log"
   wait_for_port "$server_port"
@@ -143,9 +149,12 @@ start_nginx() {
 start_haproxy() {
   local workers=$1
   server_port=$(free_port)
+  local affinity=""
+  [[ $pin_others == 1 ]] && affinity="cpu-map auto:1/1-$workers 0-$((workers - 1))"
   cat >"$workdir/haproxy.cfg" <<EOF
 global
   nbthread $workers
+  $affinity
   maxconn 4096
 defaults
   mode http
@@ -224,7 +233,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
 echo
 printf 'backend: nginx, 1 worker, return 200 "ok\\n" on 127.0.0.1:%s; machine: %s cores; ' "$backend_port" "$(nproc)"
-echo "median of $rounds round(s) of wrk -t$wrk_threads -c$connections -d$duration --latency"
+echo "median of $rounds round(s) of wrk -t$wrk_threads -c$connections -d$duration --latency;" \
+  "nginx and HAProxy workers $([[ $pin_others == 1 ]] && echo pinned || echo unpinned)"
 echo
 echo "| W | server | requests/s | p99 (ms) | CPU per request (us) | of which user (us) | idle RSS (MB) |"
 echo "|---:|---|---:|---:|---:|---:|---:|"
