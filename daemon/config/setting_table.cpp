@@ -62,7 +62,7 @@ const std::vector<SettingSpec>& setting_table() {
       {"workers", "N", "", "proxy worker threads, 1 to 256 (default: the CPUs regd may run on)", W::at_restart,
        [](std::string_view text, DaemonOptions& o) { return assign_integer(text, o.proxy.workers, 1, 256); }},
       {"worker_cpu_affinity", "MODE", "auto",
-       "auto: workers no more than the CPUs each get a CPU of their own; off: the scheduler places them",
+       "auto: two or more workers, no more than the CPUs, each get a CPU of their own; off: the scheduler decides",
        W::at_restart,
        [](std::string_view text, DaemonOptions& o) -> Status {
          auto affinity = proxy::parse_worker_affinity(text);

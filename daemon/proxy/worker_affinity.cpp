@@ -26,7 +26,7 @@ std::vector<unsigned> allowed_cpus() {
 
 std::vector<unsigned> choose_worker_cpus(unsigned workers, WorkerAffinity affinity,
                                          const std::vector<unsigned>& allowed) {
-  if (affinity == WorkerAffinity::off || workers > allowed.size()) return {};
+  if (affinity == WorkerAffinity::off || workers < 2 || workers > allowed.size()) return {};
   return {allowed.begin(), allowed.begin() + workers};
 }
 

@@ -1,11 +1,10 @@
 #pragma once
 // Which CPU each proxy worker thread runs on. Left to itself, the scheduler
-// moves a busy worker between cores as the processes it talks to wake up, and
-// it refills its caches on each move; now and then it also puts two workers on
-// one core, where each waits for the other's time slice. Pinned, a worker
-// spent about a fifth less CPU per request and two workers' slowest 1 % of
-// requests took half as long (README "Benchmarks"). nginx's
-// `worker_cpu_affinity auto` and HAProxy's `cpu-map` do the same.
+// now and then puts two busy workers on one core while the other core serves
+// other processes; each worker then waits for the other's time slice and the
+// slowest 1 % of requests take twice as long (README "Benchmarks"). Pinning
+// each worker to a CPU of its own keeps them apart, as nginx's
+// `worker_cpu_affinity auto` and HAProxy's `cpu-map` do.
 #include <string>
 #include <string_view>
 #include <thread>
@@ -24,8 +23,11 @@ Result<WorkerAffinity> parse_worker_affinity(std::string_view text);
 // CPUAffinity=), in ascending order; empty if the kernel does not say.
 std::vector<unsigned> allowed_cpus();
 
-// The CPU of each worker, the first ones of `allowed`, or none at all: more
-// workers than CPUs cannot each have one of their own, so they stay unpinned.
+// The CPU of each worker, or none at all. More workers than CPUs cannot each
+// have one. A single worker has nothing to be kept apart from: pinned, it
+// spent about 8 % less CPU per request but could not leave a core that other
+// processes were busy on, and its slowest requests took longer, so it stays
+// free.
 std::vector<unsigned> choose_worker_cpus(unsigned workers, WorkerAffinity affinity,
                                          const std::vector<unsigned>& allowed);
 

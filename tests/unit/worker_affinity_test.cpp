@@ -11,17 +11,17 @@ using Cpus = std::vector<unsigned>;
 
 }  // namespace
 
-TEST_CASE("worker affinity: each worker gets the next allowed CPU") {
-  CHECK(choose_worker_cpus(1, WorkerAffinity::automatic, {0, 1}) == Cpus{0});
+TEST_CASE("worker affinity: each of two or more workers gets the next allowed CPU") {
   CHECK(choose_worker_cpus(2, WorkerAffinity::automatic, {0, 1}) == Cpus{0, 1});
   // The process's own mask decides, not the machine's numbering.
   CHECK(choose_worker_cpus(2, WorkerAffinity::automatic, {2, 5, 7}) == Cpus{2, 5});
   CHECK(choose_worker_cpus(3, WorkerAffinity::automatic, {2, 5, 7}) == Cpus{2, 5, 7});
 }
 
-TEST_CASE("worker affinity: more workers than CPUs, or off, leave them unpinned") {
+TEST_CASE("worker affinity: one worker, more workers than CPUs, or off leave them unpinned") {
+  CHECK(choose_worker_cpus(1, WorkerAffinity::automatic, {0, 1}).empty());
   CHECK(choose_worker_cpus(3, WorkerAffinity::automatic, {0, 1}).empty());
-  CHECK(choose_worker_cpus(1, WorkerAffinity::automatic, {}).empty());
+  CHECK(choose_worker_cpus(2, WorkerAffinity::automatic, {}).empty());
   CHECK(choose_worker_cpus(2, WorkerAffinity::off, {0, 1}).empty());
 }
 
