@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <string_view>
 
 #include "cli/repl_words.hpp"
 
@@ -17,6 +18,7 @@ namespace {
 
 // libedit calls plain functions; these carry its calls to the one editor.
 LineEditor::Completer* active_completer = nullptr;
+const std::string* active_prompt = nullptr;
 std::vector<std::string> offered;  // the candidates of the Tab being answered
 std::optional<LineEditor::Entered> entered;
 
@@ -49,15 +51,6 @@ std::string text_before(int start) {
   return text;
 }
 
-char** complete(const char* text, int start, int /*end*/) {
-  rl_attempted_completion_over = 1;  // never fall back to file names
-  auto words = split_shell_words(text_before(start));
-  if (!words) return nullptr;
-  words->emplace_back(text);
-  offered = (*active_completer)(*words);
-  return offered.empty() ? nullptr : rl_completion_matches(text, next_offered);
-}
-
 // libedit notices a new window size only while it reads a key; the shell
 // mostly waits in poll(), so the size is caught here and handed over later.
 volatile sig_atomic_t terminal_resized = 0;
@@ -78,11 +71,50 @@ int columns_of(const std::string& text) {
   return count;
 }
 
+// Clears the prompt and the line being typed from the screen; libedit keeps the line.
+void erase_line(const std::string& prompt) {
+  follow_resize();
+  // The cursor is on a later row than the prompt when the line wraps.
+  int rows = 0, columns = 0;
+  rl_get_screen_size(&rows, &columns);
+  const int cursor_row = columns > 0 ? (columns_of(prompt) + rl_point) / columns : 0;
+  std::fputs("\r", stdout);
+  if (cursor_row > 0) std::fprintf(stdout, "\x1b[%dA", cursor_row);
+  std::fputs("\x1b[J", stdout);
+  std::fflush(stdout);
+}
+
+// libedit 3.1-20221030 rings the bell after completing a word that had a
+// single candidate (fn_complete2 beeps whenever it lists nothing). So a lone
+// candidate that extends the word is typed in here, and libedit, handed no
+// matches, has nothing left to do.
+bool typed_in_alone(const char* text) {
+  if (offered.size() != 1) return false;
+  const std::string_view word(text);
+  const std::string& candidate = offered.front();
+  if (candidate.compare(0, word.size(), word) != 0) return false;
+  erase_line(*active_prompt);
+  rl_insert_text((candidate.substr(word.size()) + " ").c_str());
+  rl_forced_update_display();
+  return true;
+}
+
+char** complete(const char* text, int start, int /*end*/) {
+  rl_attempted_completion_over = 1;  // never fall back to file names
+  auto words = split_shell_words(text_before(start));
+  if (!words) return nullptr;
+  words->emplace_back(text);
+  offered = (*active_completer)(*words);
+  if (offered.empty() || typed_in_alone(text)) return nullptr;
+  return rl_completion_matches(text, next_offered);
+}
+
 }  // namespace
 
 LineEditor::LineEditor(Completer completer) : completer_(std::move(completer)) {
   assert(active_completer == nullptr);
   active_completer = &completer_;
+  active_prompt = &prompt_;
   // libedit decodes the prompt and the keys by the locale, and crashes on a
   // prompt it cannot decode; regctl writes UTF-8 ("…", tables) whatever it says.
   if (std::setlocale(LC_CTYPE, "") == nullptr || MB_CUR_MAX == 1) std::setlocale(LC_CTYPE, "C.UTF-8");
@@ -101,6 +133,7 @@ LineEditor::LineEditor(Completer completer) : completer_(std::move(completer)) {
 LineEditor::~LineEditor() {
   end();
   active_completer = nullptr;
+  active_prompt = nullptr;
 }
 
 void LineEditor::add_history(const std::string& line) { ::add_history(line.c_str()); }
@@ -127,17 +160,7 @@ std::optional<LineEditor::Entered> LineEditor::feed() {
   return std::exchange(entered, std::nullopt);
 }
 
-void LineEditor::erase_from_screen() const {
-  follow_resize();
-  // The cursor is on a later row than the prompt when the line wraps.
-  int rows = 0, columns = 0;
-  rl_get_screen_size(&rows, &columns);
-  const int cursor_row = columns > 0 ? (columns_of(prompt_) + rl_point) / columns : 0;
-  std::fputs("\r", stdout);
-  if (cursor_row > 0) std::fprintf(stdout, "\x1b[%dA", cursor_row);
-  std::fputs("\x1b[J", stdout);
-  std::fflush(stdout);
-}
+void LineEditor::erase_from_screen() const { erase_line(prompt_); }
 
 void LineEditor::print_above(const std::function<void()>& print) {
   if (!reading_) {

@@ -16,7 +16,7 @@
 # the servers take turns round after round and the tables show medians, which
 # a shared, noisy machine needs), PIN_OTHERS (default 0: nginx and HAProxy run
 # with their defaults, which leave their workers unpinned while regd's default
-# pins each to a CPU; 1: they pin theirs as regd does, nginx with
+# pins two or more; 1: they pin theirs, a single worker included, nginx with
 # `worker_cpu_affinity auto`, HAProxy with `cpu-map auto`).
 set -euo pipefail
 

@@ -101,6 +101,8 @@ TEST_CASE("repl: Tab completes command words and live route ids", "[repl]") {
   // r1 is known only to regd: the candidate comes from a live ROUTE_LIST.
   shell.type("route remove \t");
   REQUIRE_SHOWN(shell, "route remove r1 ");
+  // Each Tab had one candidate and completed it: nothing to ring the bell for.
+  CHECK(shell.bells() == 0);
   shell.type("\r");
   // Removing the only staged route leaves nothing staged, and the prompt says so.
   REQUIRE_SHOWN(shell, "regctl " + setup.server + " " + setup.short_session() + "> ");

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -119,6 +120,12 @@ std::string TerminalRegctl::screen_text() {
   while (read_some(std::chrono::milliseconds(0)) > 0) {
   }
   return visible(raw_);
+}
+
+std::size_t TerminalRegctl::bells() {
+  while (read_some(std::chrono::milliseconds(0)) > 0) {
+  }
+  return static_cast<std::size_t>(std::count(raw_.begin(), raw_.end(), '\a'));
 }
 
 int TerminalRegctl::wait_for_exit(std::chrono::milliseconds limit) {

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -35,6 +36,8 @@ class TerminalRegctl {
   // Everything shown so far as a person reads it: escape sequences, carriage
   // returns and bells removed. For failure messages and negative checks.
   std::string screen_text();
+  // The bells (BEL, ^G) regctl has rung so far.
+  std::size_t bells();
 
   // The exit status once regctl ends (128 + signal if killed); -1 if it is
   // still running after `limit` (it is then killed).
