@@ -116,15 +116,18 @@ bool TerminalRegctl::wait_for(std::string_view text, std::chrono::milliseconds l
   }
 }
 
-std::string TerminalRegctl::screen_text() {
+void TerminalRegctl::read_available() {
   while (read_some(std::chrono::milliseconds(0)) > 0) {
   }
+}
+
+std::string TerminalRegctl::screen_text() {
+  read_available();
   return visible(raw_);
 }
 
 std::size_t TerminalRegctl::bells() {
-  while (read_some(std::chrono::milliseconds(0)) > 0) {
-  }
+  read_available();
   return static_cast<std::size_t>(std::count(raw_.begin(), raw_.end(), '\a'));
 }
 

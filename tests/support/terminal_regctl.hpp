@@ -49,6 +49,8 @@ class TerminalRegctl {
   // Reads what is there, waiting at most `wait`: the bytes read, 0 for
   // none, -1 once the terminal is closed.
   long read_some(std::chrono::milliseconds wait);
+  // Reads whatever regctl has written by now, without waiting.
+  void read_available();
 
   TempDir home_;
   std::filesystem::path state_home_;
