@@ -67,8 +67,7 @@ class Worker {
     return acceptor_->local_endpoint(ec).port();
   }
 
-  // False when the worker was to be pinned to `cpu` and the kernel refused.
-  bool run(std::optional<unsigned> cpu) {
+  void run() {
     accept();
     schedule_housekeeping();
     thread_ = std::thread([this] {
@@ -86,9 +85,11 @@ class Worker {
         }
       }
     });
-    // Pinned before start() returns, so the ready line tells the truth.
-    if (!cpu) return true;
-    Status pinned = pin_thread(thread_, *cpu);
+  }
+
+  // After run(); false when the kernel refused.
+  bool pin_to(unsigned cpu) {
+    Status pinned = pin_thread(thread_, cpu);
     if (!pinned)
       log::warn("proxy worker left unpinned", {{"worker", std::to_string(context_.index)}, {"error", pinned.error()}});
     return static_cast<bool>(pinned);
@@ -216,12 +217,12 @@ class ProxyServer::Impl {
     port_ = address.port;
     access_log_ = std::move(access_log);
     workers_ = std::move(workers);
+    for (auto& worker : workers_) worker->run();
+    // Pinned before start() returns, so the ready line tells the truth.
     worker_cpus_ = choose_worker_cpus(settings_.workers, settings_.worker_affinity, allowed_cpus());
     bool all_pinned = true;
-    for (std::size_t index = 0; index < workers_.size(); ++index) {
-      const auto cpu = worker_cpus_.empty() ? std::nullopt : std::optional<unsigned>(worker_cpus_[index]);
-      all_pinned = workers_[index]->run(cpu) && all_pinned;
-    }
+    for (std::size_t index = 0; index < worker_cpus_.size(); ++index)
+      all_pinned = workers_[index]->pin_to(worker_cpus_[index]) && all_pinned;
     if (!all_pinned) worker_cpus_.clear();
     running_ = true;
     return success();
