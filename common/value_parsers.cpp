@@ -167,11 +167,22 @@ Result<std::string> parse_path(std::string_view text) {
 }
 
 std::string BackendUrl::to_string() const {
-  std::string out = scheme + "://";
-  if (host.find(':') != std::string::npos) out += "[" + host + "]";
-  else out += host;
-  out += ":" + std::to_string(port) + base_path;
+  std::string out;
+  append_to(out);
   return out;
+}
+
+void BackendUrl::append_to(std::string& out) const {
+  out += scheme;
+  out += "://";
+  const bool ipv6 = host.find(':') != std::string::npos;
+  if (ipv6) out += '[';
+  out += host;
+  if (ipv6) out += ']';
+  out += ':';
+  char digits[8];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, port).ptr);
+  out += base_path;
 }
 
 Result<BackendUrl> parse_backend_url(std::string_view text) {

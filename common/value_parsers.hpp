@@ -38,6 +38,8 @@ struct BackendUrl {
   bool tls() const { return scheme == "https" || scheme == "wss"; }
   // The canonical text form, the one stored and shown back to clients.
   std::string to_string() const;
+  // The same, appended to `out`.
+  void append_to(std::string& out) const;
   bool operator==(const BackendUrl&) const = default;
 };
 Result<BackendUrl> parse_backend_url(std::string_view text);

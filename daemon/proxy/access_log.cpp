@@ -4,7 +4,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
+#include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 
@@ -13,23 +14,54 @@
 namespace reg::proxy {
 namespace {
 
-// RFC 3339 UTC with milliseconds: "2026-11-22T10:30:00.123Z".
-void append_time(std::string& line, std::chrono::system_clock::time_point time) {
-  const auto since_epoch = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch());
-  const std::time_t seconds = static_cast<std::time_t>(since_epoch.count() / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[40];
-  const std::size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-  std::snprintf(text + length, sizeof text - length, ".%03dZ", static_cast<int>(since_epoch.count() % 1000));
-  line += text;
+// Digits of `value`, at least `width` of them (zero-padded).
+void append_number(std::string& line, std::uint64_t value, int width = 1) {
+  char digits[24];
+  auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);
+  for (auto written = end - digits; written < width; ++written) line += '0';
+  line.append(digits, end);
 }
 
-void append_field(std::string& line, std::string_view key, std::string_view value) {
+// RFC 3339 UTC with milliseconds: "2026-11-22T10:30:00.123Z". Formatting the
+// date and time costs more than the rest of the line, and a worker writes
+// many lines within one second, so each thread keeps the last second's text.
+void append_time(std::string& line, std::chrono::system_clock::time_point time) {
+  struct FormattedSecond {
+    std::int64_t second = -1;
+    char text[24] = {};
+    std::size_t size = 0;
+  };
+  thread_local FormattedSecond last;
+  const auto since_epoch = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
+  const std::int64_t second = since_epoch / 1000;
+  if (second != last.second) {
+    const auto seconds = static_cast<std::time_t>(second);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    last.size = std::strftime(last.text, sizeof last.text, "%Y-%m-%dT%H:%M:%S", &utc);
+    last.second = second;
+  }
+  line.append(last.text, last.size);
+  line += '.';
+  append_number(line, static_cast<std::uint64_t>(since_epoch % 1000), 3);
+  line += 'Z';
+}
+
+void append_key(std::string& line, std::string_view key) {
   line += ' ';
   line += key;
   line += '=';
+}
+
+void append_field(std::string& line, std::string_view key, std::string_view value) {
+  append_key(line, key);
   log::append_value(line, value.empty() ? std::string_view{"-"} : value);
+}
+
+// Numbers never need quoting.
+void append_number_field(std::string& line, std::string_view key, std::uint64_t value) {
+  append_key(line, key);
+  append_number(line, value);
 }
 
 }  // namespace
@@ -41,14 +73,13 @@ void append_access_line(std::string& line, const AccessEntry& entry) {
   append_field(line, "method", entry.method);
   append_field(line, "host", entry.host);
   append_field(line, "path", entry.path);
-  append_field(line, "status", std::to_string(entry.status));
-  append_field(line, "bytes_sent", std::to_string(entry.bytes_sent));
-  append_field(line, "bytes_received", std::to_string(entry.bytes_received));
-  const auto micros = entry.duration.count() < 0 ? 0 : entry.duration.count();
-  char duration[32];
-  std::snprintf(duration, sizeof duration, "%lld.%03lld", static_cast<long long>(micros / 1000),
-                static_cast<long long>(micros % 1000));
-  append_field(line, "duration_ms", duration);
+  append_number_field(line, "status", static_cast<std::uint64_t>(entry.status < 0 ? 0 : entry.status));
+  append_number_field(line, "bytes_sent", entry.bytes_sent);
+  append_number_field(line, "bytes_received", entry.bytes_received);
+  const auto micros = static_cast<std::uint64_t>(entry.duration.count() < 0 ? 0 : entry.duration.count());
+  append_number_field(line, "duration_ms", micros / 1000);
+  line += '.';
+  append_number(line, micros % 1000, 3);
   append_field(line, "route", entry.route);
   append_field(line, "backend", entry.backend);
   line += '\n';

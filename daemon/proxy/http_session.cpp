@@ -594,9 +594,11 @@ class HttpSession final : public ClientConnection,
     if (!request_.access_pending) return;
     request_.access_pending = false;
     if (worker_.access_log == nullptr) return;
-    const std::string backend = request_.sent_to != nullptr ? request_.sent_to->to_string() : std::string("-");
-    std::string line;
-    line.reserve(256);
+    std::string& backend = worker_.access_backend;
+    backend.clear();
+    if (request_.sent_to != nullptr) request_.sent_to->append_to(backend);
+    std::string& line = worker_.access_line;
+    line.clear();
     append_access_line(line, AccessEntry{std::chrono::system_clock::now(), peer_, request_.method, request_.original_host,
                                          request_.path,
                                          status, request_.bytes_sent, request_.bytes_received, elapsed_since_start(),

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <unordered_set>
 
 #include <boost/asio/io_context.hpp>
@@ -76,6 +77,9 @@ class WorkerContext {
   std::atomic<std::size_t> connection_count{0};
   bool stopping = false;
   AccessLogBuffer* const access_log;  // null without --access-log
+  // Reused for every access log line and the backend named in it.
+  std::string access_line;
+  std::string access_backend;
 
  private:
   RouteTablePublisher& publisher_;

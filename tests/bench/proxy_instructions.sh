@@ -11,7 +11,8 @@
 #   tests/bench/proxy_instructions.sh [path/to/regd]
 #
 # Environment: DURATION (wrk -d of the counted run, default 5s), CONNECTIONS
-# (wrk -c, default 10), SERVERS (default "regd nginx").
+# (wrk -c, default 10), SERVERS (default "regd nginx"), REGD_FLAGS (more
+# flags for regd, split at blanks: "--access-log /dev/null").
 set -euo pipefail
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -45,7 +46,7 @@ start_regd() {
   "${under_callgrind[@]}" --callgrind-out-file="$workdir/regd.callgrind" \
     "$regd_binary" --config "$workdir/empty.conf" --control "127.0.0.1:$control_port" \
     --listen "127.0.0.1:$server_port" --admin "127.0.0.1:$admin_port" --workers 1 --log-level warn \
-    --state-dir "$workdir/regd-state" >"$workdir/regd.log" 2>&1 &
+    --state-dir "$workdir/regd-state" ${REGD_FLAGS:-} >"$workdir/regd.log" 2>&1 &
   server_pid=$!
   started_pids+=("$server_pid")
   wait_for_port "$control_port" 30

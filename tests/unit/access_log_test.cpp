@@ -44,6 +44,20 @@ TEST_CASE("access log: the line's fields, in order", "[access_log]") {
         "bytes_received=36 duration_ms=1.234 route=r7 backend=http://10.0.0.1:8080\n");
 }
 
+TEST_CASE("access log: milliseconds and durations keep their zeros; each second is its own", "[access_log]") {
+  AccessEntry entry = sample();
+  entry.time = std::chrono::system_clock::time_point{std::chrono::milliseconds{1'795'000'000'007}};
+  entry.duration = std::chrono::microseconds{1'000'005};
+  std::string line = line_of(entry);
+  CHECK(line.rfind("time=2026-11-18T11:06:40.007Z ", 0) == 0);
+  CHECK(line.find(" duration_ms=1000.005 ") != std::string::npos);
+  // The next second, and back: the text kept for a second is never reused for another.
+  entry.time += std::chrono::milliseconds{1'000};
+  CHECK(line_of(entry).rfind("time=2026-11-18T11:06:41.007Z ", 0) == 0);
+  entry.time -= std::chrono::milliseconds{1'001};
+  CHECK(line_of(entry).rfind("time=2026-11-18T11:06:40.006Z ", 0) == 0);
+}
+
 TEST_CASE("access log: values are escaped as in the daemon's log, unknown ones are -", "[access_log]") {
   AccessEntry entry = sample();
   entry.host = "evil\" host=x";
