@@ -17,9 +17,9 @@ namespace {
 // Digits of `value`, at least `width` of them (zero-padded).
 void append_number(std::string& line, std::uint64_t value, int width = 1) {
   char digits[24];
-  auto [end, error] = std::to_chars(digits, digits + sizeof digits, value);
+  const char* end = std::to_chars(digits, digits + sizeof digits, value).ptr;
   for (auto written = end - digits; written < width; ++written) line += '0';
-  line.append(digits, end);
+  line.append(digits, static_cast<std::size_t>(end - digits));
 }
 
 // RFC 3339 UTC with milliseconds: "2026-11-22T10:30:00.123Z". Formatting the

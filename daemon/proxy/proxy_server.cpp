@@ -223,6 +223,8 @@ class ProxyServer::Impl {
     bool all_pinned = true;
     for (std::size_t index = 0; index < worker_cpus_.size(); ++index)
       all_pinned = workers_[index]->pin_to(worker_cpus_[index]) && all_pinned;
+    // The ready line names CPUs only when every worker got its own; the
+    // warning names a worker the kernel left unpinned.
     if (!all_pinned) worker_cpus_.clear();
     running_ = true;
     return success();

@@ -44,7 +44,7 @@ TEST_CASE("access log: the line's fields, in order", "[access_log]") {
         "bytes_received=36 duration_ms=1.234 route=r7 backend=http://10.0.0.1:8080\n");
 }
 
-TEST_CASE("access log: milliseconds and durations keep their zeros; each second is its own", "[access_log]") {
+TEST_CASE("access log: milliseconds and durations keep their zeros, and each second has its own text", "[access_log]") {
   AccessEntry entry = sample();
   entry.time = std::chrono::system_clock::time_point{std::chrono::milliseconds{1'795'000'000'007}};
   entry.duration = std::chrono::microseconds{1'000'005};
