@@ -1,41 +1,54 @@
 #pragma once
-// A backend's answer as the proxy relays it: Beast's HTTP/1.1 parsing (its
-// validation, framing and chunk decoding) without Beast's field container.
-// http::parser put every field in an allocation of its own inside a tree;
-// the proxy then erased the hop-by-hop ones and serialised the rest. That
-// was over a third of the instructions of a small proxied request. Here the
-// fields are offsets into one text that the worker recycles with its relay
-// buffers, and the client's head is written from them in one pass
-// (message_head.hpp).
+// A backend's answer as the proxy relays it, parsed by hand: its status
+// line, fields and framing (Content-Length, chunks, or the end of the
+// connection), and its body moved into the relay buffer. Beast's parser
+// spent over a fifth of the instructions of a small proxied request on the
+// head alone (a look-up of every field name in its table, a byte at a time,
+// and a copy of each field); this one checks eight bytes at a time and keeps
+// the head's text as received, so that the client's head is copied from it
+// in runs of whole lines (message_head.hpp).
+//
+// The rules are Beast's (RFC 9112), with one difference: a field folded over
+// several lines (obs-fold) is refused, which RFC 9112 §5.2 allows a proxy,
+// where Beast joined the lines.
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-#include <boost/beast/http/basic_parser.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/http/field.hpp>
 
 namespace reg::proxy {
 
-// The status line and fields of an answer, in the order received.
+// The status line and fields of an answer, in the order received, over the
+// head's text as the backend sent it.
 class AnswerHead {
  public:
   struct Field {
-    boost::beast::http::field name;  // field::unknown for names Beast does not know
-    std::size_t name_at, name_size, value_at, value_size;  // in the head's text
+    // Set for the names the proxy acts on (framing, Connection, the
+    // hop-by-hop ones); field::unknown for every other name.
+    boost::beast::http::field name;
+    std::size_t line_at;  // where the field's line starts in the text
+    std::size_t name_size;
+    std::size_t value_at, value_size;
+    std::size_t line_end;  // just past the line's CRLF
   };
 
   // Forgets the last answer; keeps the memory for the next one.
   void clear();
-  void set_status(int status, std::string_view reason);
-  void add(boost::beast::http::field name, std::string_view name_text, std::string_view value);
 
   int status() const { return status_; }
-  std::string_view reason() const { return {text_.data(), reason_size_}; }
+  std::string_view reason() const { return {text_.data() + reason_at_, reason_size_}; }
   const std::vector<Field>& fields() const { return fields_; }
-  std::string_view name(const Field& field) const { return {text_.data() + field.name_at, field.name_size}; }
+  std::string_view name(const Field& field) const { return {text_.data() + field.line_at, field.name_size}; }
   std::string_view value(const Field& field) const { return {text_.data() + field.value_at, field.value_size}; }
+  // `size` bytes of the head's text from `at`: whole lines, CRLFs included.
+  std::string_view lines(std::size_t at, std::size_t size) const { return {text_.data() + at, size}; }
   // The value of the first field called `name`; empty when there is none.
   std::string_view operator[](boost::beast::http::field name) const;
   // Whether a Connection field lists `name` (any case).
@@ -49,8 +62,10 @@ class AnswerHead {
   }
 
  private:
+  friend class AnswerParser;
+
   int status_ = 0;
-  std::size_t reason_size_ = 0;  // the reason phrase opens text_
+  std::size_t reason_at_ = 0, reason_size_ = 0;
   std::string text_;
   std::vector<Field> fields_;
   // The tokens of the Connection fields, as offsets and sizes in text_,
@@ -58,15 +73,40 @@ class AnswerHead {
   std::vector<std::pair<std::size_t, std::size_t>> connection_tokens_;
 };
 
-class AnswerParser final : public boost::beast::http::basic_parser<false> {
+// Reads one answer. Errors are Beast's (boost::beast::http::error), so that
+// a caller tells them apart as it would Beast's parser's.
+class AnswerParser {
  public:
-  // `head` receives the answer's head; it is cleared now.
-  explicit AnswerParser(AnswerHead& head);
+  using error_code = boost::beast::error_code;
+
+  // `head` receives the answer's head; it is cleared now. A head longer
+  // than `header_limit` bytes is error::header_limit. The answer to a HEAD
+  // request has no body, whatever its fields announce.
+  AnswerParser(AnswerHead& head, std::size_t header_limit, bool answers_head_request);
+
+  // Parses what it can of `input` and returns the bytes it used. Until the
+  // head is complete nothing is used (error::need_more): the head is parsed
+  // whole, once it is all there. put() stops at the end of the head; after
+  // it, the body goes into the buffer set_body_buffer() gave, across chunk
+  // boundaries, until that is full (error::need_buffer) or the input ends.
+  std::size_t put(boost::asio::const_buffer input, error_code& ec);
+  // The backend closed the connection: the end of a body framed that way,
+  // error::partial_message anywhere else.
+  void put_eof(error_code& ec);
 
   const AnswerHead& head() const { return head_; }
+  bool got_some() const { return got_some_; }
+  bool is_header_done() const { return framing_ != Framing::head; }
+  bool is_done() const { return framing_ == Framing::complete; }
+  // The body's length was announced by Content-Length (so the client's copy
+  // keeps that framing).
+  bool framed_by_length() const { return content_length_.has_value(); }
+  // Whether the connection may carry another request once this answer is
+  // read: HTTP/1.1 unless it says close, HTTP/1.0 only if it says keep-alive,
+  // and never when the body ends with the connection.
+  bool keep_alive() const;
 
-  // Where the body parsed next goes, as with http::buffer_body: `size` bytes
-  // at `data`. A put() that fills them stops with error::need_buffer.
+  // Where the body parsed next goes: `size` bytes at `data`.
   void set_body_buffer(char* data, std::size_t size) {
     body_data_ = data;
     body_space_ = size;
@@ -75,25 +115,34 @@ class AnswerParser final : public boost::beast::http::basic_parser<false> {
   std::size_t body_space_left() const { return body_space_; }
 
  private:
-  using error_code = boost::beast::error_code;
-  using string_view = boost::beast::string_view;
+  enum class Framing { head, length, chunk_size, chunk_data, chunk_data_end, trailer, to_eof, complete };
 
-  void on_request_impl(boost::beast::http::verb, string_view, string_view, int, error_code&) override {}
-  void on_response_impl(int code, string_view reason, int version, error_code& ec) override;
-  void on_field_impl(boost::beast::http::field name, string_view name_string, string_view value,
-                     error_code& ec) override;
-  void on_header_impl(error_code&) override {}
-  void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
-  std::size_t on_body_impl(string_view body, error_code& ec) override { return take_body(body, ec); }
-  void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code& ec) override {
-    return take_body(body, ec);
-  }
-  void on_finish_impl(error_code&) override {}
-
-  std::size_t take_body(string_view body, error_code& ec);
+  std::size_t parse_head(const char* data, std::size_t size, error_code& ec);
+  void parse_status_line(std::string_view line, error_code& ec);
+  void add_field(std::size_t line_at, std::size_t colon_at, std::size_t line_end, error_code& ec);
+  void act_on_field(AnswerHead::Field& field, error_code& ec);
+  void choose_framing();
+  std::size_t parse_body(const char* data, std::size_t size, error_code& ec);
+  std::size_t take_body(const char* data, std::size_t size);
+  std::size_t parse_chunk_size(const char* data, std::size_t size, error_code& ec);
+  std::size_t parse_trailer(const char* data, std::size_t size, error_code& ec);
 
   AnswerHead& head_;
+  const std::size_t header_limit_;
+  const bool answers_head_request_;
+  Framing framing_ = Framing::head;
+  bool got_some_ = false;
+  // Where the search for the head's end goes on when more arrives.
+  std::size_t head_scanned_ = 0;
+  int version_ = 11;
+  bool connection_close_ = false;
+  bool connection_keep_alive_ = false;
+  bool transfer_coded_ = false;  // a Transfer-Encoding field came
+  bool last_coding_chunked_ = false;
+  int chunked_codings_ = 0;
+  bool ends_with_connection_ = false;  // the body's end is the connection's
+  std::optional<std::uint64_t> content_length_;
+  std::uint64_t body_left_ = 0;  // of the announced length, or of the current chunk
   char* body_data_ = nullptr;
   std::size_t body_space_ = 0;
 };

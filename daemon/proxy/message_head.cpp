@@ -61,9 +61,18 @@ void append_field_line(std::string& out, std::string_view name, std::string_view
 
 void append_relayed_answer_head(std::string& out, const AnswerHead& head, const RelayedHeadChanges& changes) {
   append_status_line(out, head);
+  // The relayed fields go as the backend wrote them, each run of
+  // consecutive lines in one copy.
+  std::size_t run_at = 0, run_end = 0;
   for (const Field& field : head.fields()) {
-    if (relayed(head, field, changes)) append_field_line(out, head.name(field), head.value(field));
+    if (!relayed(head, field, changes)) continue;
+    if (field.line_at != run_end) {
+      out += head.lines(run_at, run_end - run_at);
+      run_at = field.line_at;
+    }
+    run_end = field.line_end;
   }
+  out += head.lines(run_at, run_end - run_at);
   if (changes.route_headers != nullptr) {
     for (const auto& [name, value] : *changes.route_headers) {
       if (written_by_proxy_only(name) || replaced_by_mark(changes, name)) continue;

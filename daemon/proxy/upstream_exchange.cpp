@@ -2,7 +2,6 @@
 
 #include <array>
 #include <chrono>
-#include <limits>
 #include <optional>
 #include <string_view>
 
@@ -199,12 +198,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   // A fresh parser for the next answer on the connection.
   void start_answer() {
-    parser_.emplace(buffers_.answer);
-    parser_->header_limit(worker_.settings.max_header_bytes);
-    // Answer bodies are relayed, never held, so their size needs no limit.
-    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
-    // Without this the parser would wait for the body a HEAD answer announces.
-    if (request_.method() == http::verb::head) parser_->skip(true);
+    parser_.emplace(buffers_.answer, worker_.settings.max_header_bytes, request_.method() == http::verb::head);
   }
 
   void on_request_sent(error_code ec, std::size_t) {
@@ -269,7 +263,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   void relay_header() {
     // A body whose end the backend marks with chunks or by closing. (A HEAD
     // answer or a 204 may carry chunked headers but has no body to frame.)
-    const bool reframe = !parser_->is_done() && !parser_->content_length();
+    const bool reframe = !parser_->is_done() && !parser_->framed_by_length();
     RelayedHeadChanges changes;
     changes.route_headers = plan_.response_headers;
     changes.maintenance_mark = plan_.mark_maintenance;
@@ -294,8 +288,6 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     buffers_.head.clear();
     append_relayed_answer_head(buffers_.head, parser_->head(), changes);
     head_pending_ = true;
-    // From here on a put() goes on past chunk boundaries, as far as the input goes.
-    parser_->eager(true);
     // When the body (or its first part) came with the header, header and
     // body leave in one write. Otherwise the header goes at once: a client
     // of a slow or streaming answer should not wait for the first body byte.
