@@ -75,7 +75,9 @@ std::string_view trim_blanks(std::string_view text) {
 }
 
 bool is_token(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), is_token_char);
+  bool all_token_chars = true;
+  for (const char c : text) all_token_chars &= is_token_char(c);
+  return all_token_chars && !text.empty();
 }
 
 // Calls `each` with every element of a comma-separated list (RFC 9110
@@ -112,12 +114,26 @@ int hex_digit(char c) {
 // Whether a token equals `lower` (lower-case letters and '-') in any case.
 // Setting bit 0x20 lower-cases a letter, and makes no other token
 // character a letter or '-'.
+// Eight bytes at a time, the last word overlapping the one before.
 bool iequals(std::string_view token, std::string_view lower) {
-  if (token.size() != lower.size()) return false;
-  for (std::size_t i = 0; i < token.size(); ++i) {
-    if ((token[i] | 0x20) != lower[i]) return false;
+  const std::size_t size = token.size();
+  if (size != lower.size()) return false;
+  if (size < 8) {
+    for (std::size_t i = 0; i < size; ++i) {
+      if ((token[i] | 0x20) != lower[i]) return false;
+    }
+    return true;
   }
-  return true;
+  const auto differs_at = [&](std::size_t at) {
+    std::uint64_t word, expected;
+    std::memcpy(&word, token.data() + at, sizeof word);
+    std::memcpy(&expected, lower.data() + at, sizeof expected);
+    return (word | 0x2020202020202020ULL) != expected;
+  };
+  for (std::size_t at = 0; at + 8 < size; at += 8) {
+    if (differs_at(at)) return false;
+  }
+  return !differs_at(size - 8);
 }
 
 // The fields the proxy acts on, by name; field::unknown for the others.
@@ -146,22 +162,36 @@ http::field known_field(std::string_view name) {
   }
 }
 
-// Checks one field line of `text` from `at` (a trailer's or the head's):
-// a token, a colon, text, CRLF. Returns where the colon is, or npos.
-std::size_t check_field_line(std::string_view text, std::size_t at, std::size_t line_end) {
-  std::size_t colon = at;
-  while (colon < line_end && is_token_char(text[colon])) ++colon;
-  if (colon == at || colon == line_end || text[colon] != ':') return std::string_view::npos;
-  return colon;
-}
+// One field line (RFC 9112 §5): a name, a colon, the value between
+// optional blanks, CRLF.
+struct FieldLine {
+  enum class Scan { line, incomplete, bad_field, bad_value } scan;
+  const char* colon = nullptr;
+  const char* value_begin = nullptr;
+  const char* value_end = nullptr;
+  const char* next = nullptr;  // past the CRLF
+};
 
-// Where the CRLF that ends the line at `at` is, or npos when a control
-// character comes first (a bare CR or LF among them) or the text ends.
-std::size_t line_end_of(std::string_view text, std::size_t at) {
-  const char* const end = text.data() + text.size();
-  const char* const stop = skip_text(text.data() + at, end);
-  if (end - stop < 2 || stop[0] != '\r' || stop[1] != '\n') return std::string_view::npos;
-  return static_cast<std::size_t>(stop - text.data());
+// The field line at `p`, whose text may go on past `end`. A line that
+// starts with a blank would continue the one before (obs-fold).
+FieldLine scan_field_line(const char* p, const char* end) {
+  using Scan = FieldLine::Scan;
+  if (is_blank(*p)) return {Scan::bad_value};
+  const char* q = p;
+  while (q < end && is_token_char(*q)) ++q;
+  if (q == end) return {Scan::incomplete};
+  if (q == p || *q != ':') return {Scan::bad_field};
+  FieldLine line{Scan::line, q};
+  ++q;
+  while (q < end && is_blank(*q)) ++q;
+  line.value_begin = q;
+  q = skip_text(q, end);
+  if (end - q < 2) return {Scan::incomplete};
+  if (q[0] != '\r' || q[1] != '\n') return {Scan::bad_value};
+  line.value_end = q;
+  while (line.value_end > line.value_begin && is_blank(line.value_end[-1])) --line.value_end;
+  line.next = q + 2;
+  return line;
 }
 
 }  // namespace
@@ -202,64 +232,94 @@ std::size_t AnswerParser::put(boost::asio::const_buffer input, error_code& ec) {
 }
 
 std::size_t AnswerParser::parse_head(const char* data, std::size_t size, error_code& ec) {
-  const std::string_view input(data, size);
-  // Search where the last call stopped, minus what could be the start of the end.
-  const std::size_t from = head_scanned_ >= kEndOfHead.size() ? head_scanned_ - (kEndOfHead.size() - 1) : 0;
-  const std::size_t end = input.find(kEndOfHead, from);
-  if (end == std::string_view::npos) {
-    head_scanned_ = size;
-    ec = size >= header_limit_ ? http::error::header_limit : http::error::need_more;
-    return 0;
+  std::size_t scanned = std::min(size, header_limit_);
+  if (head_scanned_ > 0) {
+    // A head that came in pieces is parsed once its end is there, and that
+    // end is searched for where the last search stopped (minus what could
+    // be its start): a head that arrives a byte at a time is not parsed
+    // again for every byte.
+    const std::size_t from = head_scanned_ >= kEndOfHead.size() ? head_scanned_ - (kEndOfHead.size() - 1) : 0;
+    const std::size_t end = std::string_view(data, scanned).find(kEndOfHead, from);
+    if (end == std::string_view::npos) {
+      head_scanned_ = scanned;
+      ec = size >= header_limit_ ? http::error::header_limit : http::error::need_more;
+      return 0;
+    }
+    scanned = end + kEndOfHead.size();
   }
-  const std::size_t head_size = end + kEndOfHead.size();
-  if (head_size > header_limit_) {
-    ec = http::error::header_limit;
-    return 0;
+  const std::size_t head_size = scan_head(data, scanned, ec);
+  if (ec == http::error::need_more) {
+    head_scanned_ = scanned;
+    if (size >= header_limit_) ec = http::error::header_limit;
   }
-  head_.text_.assign(data, head_size);
-  const std::string_view text = head_.text_;
-
-  const std::size_t status_end = line_end_of(text, 0);
-  if (status_end == std::string_view::npos) {
-    ec = http::error::bad_reason;
-    return 0;
-  }
-  parse_status_line(text.substr(0, status_end), ec);
   if (ec) return 0;
-  std::size_t line_at = status_end + kCrlf.size();
-  while (line_at < end + kCrlf.size()) {
-    // A line that starts with a blank continues the last one (obs-fold).
-    if (is_blank(text[line_at])) {
-      ec = http::error::bad_value;
-      return 0;
-    }
-    const std::size_t line_end = line_end_of(text, line_at);
-    if (line_end == std::string_view::npos) {
-      ec = http::error::bad_value;
-      return 0;
-    }
-    const std::size_t colon = check_field_line(text, line_at, line_end);
-    if (colon == std::string_view::npos) {
-      ec = http::error::bad_field;
-      return 0;
-    }
-    add_field(line_at, colon, line_end + kCrlf.size(), ec);
+  head_.text_.assign(data, head_size);
+  for (AnswerHead::Field& field : head_.fields_) {
+    field.name = known_field(head_.name(field));
+    if (field.name != http::field::unknown) act_on_field(field, ec);
     if (ec) return 0;
-    line_at = line_end + kCrlf.size();
   }
   choose_framing();
   return head_size;
 }
 
+// The status line and the field lines of [data, data + size), into head_
+// as offsets from data; the head's size, or error::need_more when its end
+// is not there.
+std::size_t AnswerParser::scan_head(const char* data, std::size_t size, error_code& ec) {
+  using Scan = FieldLine::Scan;
+  const char* const end = data + size;
+  const char* p = skip_text(data, end);
+  if (end - p < 2) {
+    ec = http::error::need_more;
+    return 0;
+  }
+  if (p[0] != '\r' || p[1] != '\n') {
+    ec = http::error::bad_reason;
+    return 0;
+  }
+  parse_status_line({data, static_cast<std::size_t>(p - data)}, ec);
+  if (ec) return 0;
+  p += kCrlf.size();
+  head_.fields_.clear();
+  for (;;) {
+    if (end - p < 2) {
+      ec = http::error::need_more;
+      return 0;
+    }
+    if (p[0] == '\r' && p[1] == '\n') return static_cast<std::size_t>(p + kCrlf.size() - data);
+    const FieldLine line = scan_field_line(p, end);
+    switch (line.scan) {
+      case Scan::line:
+        break;
+      case Scan::incomplete:
+        ec = http::error::need_more;
+        return 0;
+      case Scan::bad_field:
+        ec = http::error::bad_field;
+        return 0;
+      case Scan::bad_value:
+        ec = http::error::bad_value;
+        return 0;
+    }
+    const auto offset = [data](const char* at) { return static_cast<std::size_t>(at - data); };
+    head_.fields_.push_back(AnswerHead::Field{http::field::unknown, offset(p), offset(line.colon) - offset(p),
+                                              offset(line.value_begin),
+                                              static_cast<std::size_t>(line.value_end - line.value_begin),
+                                              offset(line.next)});
+    p = line.next;
+  }
+}
+
 void AnswerParser::parse_status_line(std::string_view line, error_code& ec) {
   const auto digit = [](char c) { return c >= '0' && c <= '9'; };
-  // "HTTP/" DIGIT "." DIGIT SP 3DIGIT SP reason
-  if (line.size() < 8 || !line.starts_with("HTTP/") || !digit(line[5]) || line[6] != '.' || !digit(line[7])) {
+  // "HTTP/1.0" or "HTTP/1.1", SP, three digits, SP, the reason phrase.
+  if (line.size() < 9 || !line.starts_with("HTTP/1.") || (line[7] != '0' && line[7] != '1') || line[8] != ' ') {
     ec = http::error::bad_version;
     return;
   }
-  version_ = (line[5] - '0') * 10 + (line[7] - '0');
-  if (line.size() < 13 || line[8] != ' ' || !digit(line[9]) || !digit(line[10]) || !digit(line[11]) || line[12] != ' ') {
+  version_ = 10 + (line[7] - '0');
+  if (line.size() < 13 || !digit(line[9]) || !digit(line[10]) || !digit(line[11]) || line[12] != ' ') {
     ec = http::error::bad_status;
     return;
   }
@@ -268,26 +328,14 @@ void AnswerParser::parse_status_line(std::string_view line, error_code& ec) {
   head_.reason_size_ = line.size() - 13;
 }
 
-void AnswerParser::add_field(std::size_t line_at, std::size_t colon_at, std::size_t line_end, error_code& ec) {
-  const std::string_view text = head_.text_;
-  const std::string_view value = trim_blanks(text.substr(colon_at + 1, line_end - kCrlf.size() - colon_at - 1));
-  AnswerHead::Field field{known_field(text.substr(line_at, colon_at - line_at)),
-                          line_at,
-                          colon_at - line_at,
-                          static_cast<std::size_t>(value.data() - text.data()),
-                          value.size(),
-                          line_end};
-  if (field.name != http::field::unknown) act_on_field(field, ec);
-  head_.fields_.push_back(field);
-}
-
-// Connection, Content-Length and Transfer-Encoding, by Beast's rules (two
-// lengths that differ are refused; chunks frame the body only when
-// "chunked" is the last coding of all Transfer-Encoding fields and comes
-// once), and stricter: a length and any transfer coding together are
-// refused, where Beast took the length after a coding other than chunked.
-// RFC 9112 §6.1 calls that pair a possible attempt at response splitting,
-// to be handled as an error.
+// Connection, Content-Length and Transfer-Encoding, by Beast's rules: two
+// lengths that differ are refused, and so is a Transfer-Encoding after one
+// that ended in chunked; chunks frame the body when a Transfer-Encoding's
+// only "chunked" is its last coding. Stricter than Beast: a length and any
+// transfer coding together are refused (Beast took the length after a coding
+// other than chunked; RFC 9112 §6.1 calls the pair a possible attempt at
+// response splitting, to be handled as an error), and so is a coding that is
+// not a bare token (Beast stopped reading the list there).
 void AnswerParser::act_on_field(AnswerHead::Field& field, error_code& ec) {
   const std::string_view value = head_.value(field);
   switch (field.name) {
@@ -323,16 +371,23 @@ void AnswerParser::act_on_field(AnswerHead::Field& field, error_code& ec) {
       });
       return;
     case http::field::transfer_encoding: {
-      if (content_length_) {
+      if (content_length_ || chunked_) {
         ec = http::error::bad_transfer_encoding;
         return;
       }
       transfer_coded_ = true;
+      int chunked_codings = 0;
+      bool last_is_chunked = false;
       for_each_element(value, [&](std::string_view coding) {
-        if (coding.empty()) return;
-        last_coding_chunked_ = is_token(coding) && iequals(coding, "chunked");
-        if (last_coding_chunked_) ++chunked_codings_;
+        if (coding.empty() || ec) return;
+        if (!is_token(coding)) {
+          ec = http::error::bad_transfer_encoding;
+          return;
+        }
+        last_is_chunked = iequals(coding, "chunked");
+        if (last_is_chunked) ++chunked_codings;
       });
+      chunked_ = last_is_chunked && chunked_codings == 1;
       return;
     }
     default:
@@ -350,13 +405,12 @@ void AnswerParser::choose_framing() {
   } else if (content_length_) {
     body_left_ = *content_length_;
     framing_ = body_left_ > 0 ? Framing::length : Framing::complete;
-  } else if (last_coding_chunked_ && chunked_codings_ == 1) {
+  } else if (chunked_) {
     framing_ = Framing::chunk_size;
   } else {
     framing_ = Framing::to_eof;
     ends_with_connection_ = true;
   }
-  head_scanned_ = 0;
 }
 
 bool AnswerParser::keep_alive() const {
@@ -463,34 +517,23 @@ std::size_t AnswerParser::parse_chunk_size(const char* data, std::size_t size, e
 // The trailer section after the last chunk: field lines up to an empty
 // line, checked and dropped (the client's copy ends with its own last chunk).
 std::size_t AnswerParser::parse_trailer(const char* data, std::size_t size, error_code& ec) {
-  const std::string_view input(data, size);
-  if (input.starts_with(kCrlf)) {
-    framing_ = Framing::complete;
-    return kCrlf.size();
-  }
-  const std::size_t from = head_scanned_ >= kEndOfHead.size() ? head_scanned_ - (kEndOfHead.size() - 1) : 0;
-  const std::size_t end = input.find(kEndOfHead, from);
-  if (end == std::string_view::npos) {
-    head_scanned_ = size;
-    ec = size >= kChunkLineLimit ? http::error::bad_chunk : http::error::need_more;
-    return 0;
-  }
-  const std::size_t trailer_size = end + kEndOfHead.size();
-  if (trailer_size > kChunkLineLimit) {
-    ec = http::error::bad_chunk;
-    return 0;
-  }
-  for (std::size_t line_at = 0; line_at < end + kCrlf.size();) {
-    const std::size_t line_end = line_end_of(input, line_at);
-    if (is_blank(input[line_at]) || line_end == std::string_view::npos ||
-        check_field_line(input, line_at, line_end) == std::string_view::npos) {
+  const char* const end = data + std::min(size, kChunkLineLimit);
+  for (const char* p = data;;) {
+    if (end - p >= 2 && p[0] == '\r' && p[1] == '\n') {
+      framing_ = Framing::complete;
+      return static_cast<std::size_t>(p + kCrlf.size() - data);
+    }
+    const FieldLine line = end - p < 2 ? FieldLine{FieldLine::Scan::incomplete} : scan_field_line(p, end);
+    if (line.scan == FieldLine::Scan::incomplete) {
+      ec = size >= kChunkLineLimit ? http::error::bad_chunk : http::error::need_more;
+      return 0;
+    }
+    if (line.scan != FieldLine::Scan::line) {
       ec = http::error::bad_chunk;
       return 0;
     }
-    line_at = line_end + kCrlf.size();
+    p = line.next;
   }
-  framing_ = Framing::complete;
-  return trailer_size;
 }
 
 }  // namespace reg::proxy

@@ -118,8 +118,8 @@ class AnswerParser {
   enum class Framing { head, length, chunk_size, chunk_data, chunk_data_end, trailer, to_eof, complete };
 
   std::size_t parse_head(const char* data, std::size_t size, error_code& ec);
+  std::size_t scan_head(const char* data, std::size_t size, error_code& ec);
   void parse_status_line(std::string_view line, error_code& ec);
-  void add_field(std::size_t line_at, std::size_t colon_at, std::size_t line_end, error_code& ec);
   void act_on_field(AnswerHead::Field& field, error_code& ec);
   void choose_framing();
   std::size_t parse_body(const char* data, std::size_t size, error_code& ec);
@@ -138,8 +138,7 @@ class AnswerParser {
   bool connection_close_ = false;
   bool connection_keep_alive_ = false;
   bool transfer_coded_ = false;  // a Transfer-Encoding field came
-  bool last_coding_chunked_ = false;
-  int chunked_codings_ = 0;
+  bool chunked_ = false;
   bool ends_with_connection_ = false;  // the body's end is the connection's
   std::optional<std::uint64_t> content_length_;
   std::uint64_t body_left_ = 0;  // of the announced length, or of the current chunk

@@ -187,6 +187,10 @@ TEST_CASE("a malformed answer is refused with Beast's error", "[answer_parser]")
         http::error::bad_content_length);
   CHECK(error_of("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n") ==
         http::error::bad_transfer_encoding);
+  CHECK(error_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: gz(p, chunked\r\n\r\n") == http::error::bad_transfer_encoding);
+  CHECK(error_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n") ==
+        http::error::bad_transfer_encoding);
+  CHECK(error_of("HTTP/2.0 200 OK\r\n\r\n") == http::error::bad_version);
   const std::string chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
   CHECK(error_of(chunked + "x\r\n") == http::error::bad_chunk);
   CHECK(error_of(chunked + "10000000000000000\r\n") == http::error::bad_chunk);
