@@ -14,6 +14,9 @@
 
 namespace reg::proxy {
 
+// The chain of client addresses a request passed through (de facto standard).
+inline constexpr std::string_view kForwardedFor = "X-Forwarded-For";
+
 // The hop-by-hop headers every message loses, Connection (and the headers it
 // names) aside.
 bool always_hop_by_hop(boost::beast::http::field name);

@@ -1,5 +1,7 @@
 #include "daemon/proxy/forwarded_request_head.hpp"
 
+#include <algorithm>
+
 #include <boost/beast/core/string.hpp>
 
 #include "daemon/proxy/forwarded_headers.hpp"
@@ -14,8 +16,6 @@ namespace http = beast::http;
 // A chain longer than this is not a real path of proxies. It is restarted
 // from the peer, so a client cannot grow the head past what backends take.
 constexpr std::size_t kForwardedForLimit = 8 * 1024;
-
-constexpr std::string_view kForwardedFor = "X-Forwarded-For";
 
 // Headers the client may not decide: the proxy writes its own.
 bool replaced_by_proxy(std::string_view name) {
@@ -38,52 +38,51 @@ bool always_dropped(http::field name, bool body_reframed) {
 }
 
 // Whether a Connection header of the request removes `name`.
-bool named_by_connection(const http::request_header<>& request, std::string_view name) {
-  for (auto range = request.equal_range(http::field::connection); range.first != range.second;
-       ++range.first) {
-    if (connection_removes(range.first->value(), name)) return true;
-  }
-  return false;
+bool named_by_connection(const ClientRequest& request, std::string_view name) {
+  return std::any_of(request.fields().begin(), request.fields().end(), [&](const ClientRequest::Field& field) {
+    return field.name == http::field::connection && connection_removes(request.value(field), name);
+  });
 }
 
 }  // namespace
 
-void append_forwarded_request_head(std::string& out, const http::request_header<>& request,
+void append_forwarded_request_head(std::string& out, const ClientRequest& request,
                                    const ForwardedRequest& forwarded) {
   out += request.method_string();
   out += ' ';
   out += forwarded.target;
   out += " HTTP/1.1\r\n";
 
-  const bool has_connection = request.find(http::field::connection) != request.end();
+  const bool has_connection = request.count(http::field::connection) > 0;
   const bool body_reframed = forwarded.content_length.has_value();
   std::string_view upgrade;
   bool upgrade_seen = false;
   std::size_t chain_bytes = 0;  // the client's X-Forwarded-For values, joined
-  for (const auto& field : request) {
-    const std::string_view name = field.name_string();
-    if (field.name() == http::field::upgrade && !upgrade_seen) {
-      upgrade = field.value();
+  for (const auto& field : request.fields()) {
+    const std::string_view name = request.name(field);
+    const std::string_view value = request.value(field);
+    if (field.name == http::field::upgrade && !upgrade_seen) {
+      upgrade = value;
       upgrade_seen = true;
     }
-    if (always_dropped(field.name(), body_reframed)) continue;
+    if (always_dropped(field.name, body_reframed)) continue;
     if (has_connection && named_by_connection(request, name)) continue;
     if (replaced_by_proxy(name)) {
-      if (beast::iequals(name, kForwardedFor) && !field.value().empty()) {
-        chain_bytes += (chain_bytes > 0 ? 2 : 0) + field.value().size();
+      if (beast::iequals(name, kForwardedFor) && !value.empty()) {
+        chain_bytes += (chain_bytes > 0 ? 2 : 0) + value.size();
       }
       continue;
     }
-    append_field_line(out, name, field.value());
+    append_field_line(out, name, value);
   }
 
   out += kForwardedFor;
   out += ": ";
   if (chain_bytes > 0 && chain_bytes + forwarded.peer.size() + 2 <= kForwardedForLimit &&
       !(has_connection && named_by_connection(request, kForwardedFor))) {
-    for (const auto& field : request) {
-      if (field.value().empty() || !beast::iequals(field.name_string(), kForwardedFor)) continue;
-      out += field.value();
+    for (const auto& field : request.fields()) {
+      if (field.value_size == 0 || !beast::iequals(request.name(field), kForwardedFor)) continue;
+      out += request.value(field);
       out += ", ";
     }
   }

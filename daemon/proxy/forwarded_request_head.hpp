@@ -2,14 +2,14 @@
 // The head of the request a backend gets (PROTOCOL.md §8), written straight
 // from the client's parsed request: the client's fields minus what describes
 // one hop only, then what the proxy adds so the backend knows who really
-// asked. Writing it instead of editing Beast's fields saves an allocation
-// per added field and a tree insert or erase per changed one.
+// asked. Writing it instead of editing a field container saves an
+// allocation per added field and a tree insert or erase per changed one.
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include <boost/beast/http/message.hpp>
+#include "daemon/proxy/request_parser.hpp"
 
 namespace reg::proxy {
 
@@ -33,8 +33,7 @@ struct ForwardedRequest {
 // X-Forwarded-Host (when there is an original host), X-Real-IP,
 // Content-Length, Upgrade and Connection (for an upgrade), Host; then the
 // empty line.
-void append_forwarded_request_head(std::string& out,
-                                   const boost::beast::http::request_header<>& request,
+void append_forwarded_request_head(std::string& out, const ClientRequest& request,
                                    const ForwardedRequest& forwarded);
 
 }  // namespace reg::proxy

@@ -15,7 +15,6 @@
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -32,6 +31,7 @@
 #include "daemon/proxy/connection_deadline.hpp"
 #include "daemon/proxy/proxy_answers.hpp"
 #include "daemon/proxy/rate_limiter.hpp"
+#include "daemon/proxy/request_parser.hpp"
 #include "daemon/proxy/request_checks.hpp"
 #include "daemon/proxy/request_target.hpp"
 #include "daemon/proxy/route_runtime.hpp"
@@ -48,7 +48,6 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 using Clock = std::chrono::steady_clock;
-using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
 // What one read of a request header (or of the wait for the next one) asks for.
@@ -150,7 +149,7 @@ class HttpSession final : public ClientConnection,
 
   void read_request_header() {
     waiting_for_request_ = true;
-    parser_.emplace();
+    parser_.emplace(message_);
     parser_->header_limit(worker_.settings.max_header_bytes);
     // The route, known only after the header, sets the real limit; until
     // then no Content-Length may fail the header (never boost::none: Beast 1.74).
@@ -205,10 +204,10 @@ class HttpSession final : public ClientConnection,
     }
     request_.access_pending = true;
 
-    const Request& request = parser_->get();
+    const ClientRequest& request = message_;
     request_.version = request.version();
     request_.head = request.method() == http::verb::head;
-    request_.keep_alive = request.keep_alive();
+    request_.keep_alive = parser_->keep_alive();
     request_.has_body = parser_->content_length().has_value() || parser_->chunked();
     if (const auto problem = framing_problem(request)) {
       return respond(plain_response(http::status::bad_request, std::string(*problem)),
@@ -286,7 +285,7 @@ class HttpSession final : public ClientConnection,
     if (entry.rate_limiter) {
       // Only a trusted proxy's X-Forwarded-For may name another client.
       const std::string forwarded_client =
-          peer_trusted_ ? trusted_proxies_->client_behind(parser_->get(), peer_ip_) : std::string();
+          peer_trusted_ ? trusted_proxies_->client_behind(message_.values(kForwardedFor), peer_ip_) : std::string();
       const RateDecision decision =
           entry.rate_limiter->check(peer_trusted_ ? forwarded_client : peer_, steady_now);
       if (!decision.allowed) return respond(rate_limited_response(decision), Disposition::rate_limited);
@@ -301,7 +300,7 @@ class HttpSession final : public ClientConnection,
         return respond(std::move(response), Disposition::circuit_rejected);
       }
     }
-    if (asks_for_websocket(parser_->get())) {
+    if (asks_for_websocket(message_)) {
       if (!entry.options.websocket) {
         return respond(plain_response(http::status::bad_request,
                                       "websocket is not enabled for this route\n"),
@@ -317,7 +316,7 @@ class HttpSession final : public ClientConnection,
     const std::uint64_t limit = request_.entry->options.max_body;
     if (parser_->content_length().value_or(0) > limit) return reject_body_too_large();
     parser_->body_limit(limit);
-    if (!expects_continue(parser_->get())) return read_rest_of_request();
+    if (!expects_continue(message_)) return read_rest_of_request();
 
     // The client waits for this before it sends the body; the backend only
     // ever sees the body whole, so the proxy answers for it.
@@ -359,18 +358,19 @@ class HttpSession final : public ClientConnection,
   }
 
   // The request as the client sent it goes to every backend tried; the head
-  // each one gets is written for it by send_to_backend.
+  // each one gets is written for it by send_to_backend, from message_, which
+  // stays until the request ends.
   void forward() {
-    Request request = parser_->release();
     // The body is buffered whole, so a retry can resend it; only methods a
     // client may repeat are retried, and never to a maintenance backend.
     request_.retries_left =
-        !request_.maintenance && is_idempotent(request.method()) ? request_.entry->options.retries : 0;
-    if (request_.retries_left > 0) retry_copy_ = request;
-    send_to_backend(std::move(request));
+        !request_.maintenance && is_idempotent(message_.method()) ? request_.entry->options.retries : 0;
+    if (request_.retries_left > 0) retry_body_ = message_.body();
+    send_to_backend(std::move(message_.body()));
   }
 
-  void send_to_backend(Request request) {
+  void send_to_backend(std::string body) {
+    const ClientRequest& request = message_;
     const BackendEntry& entry = *request_.entry;
     const BackendUrl& backend = request_.maintenance ? *entry.maintenance->backend : entry.backend;
     auto target = parse_request_target(request.target());  // checked on arrival
@@ -388,7 +388,7 @@ class HttpSession final : public ClientConnection,
     forwarded.host = host;
     forwarded.peer = peer_;
     forwarded.original_host = request_.original_host;
-    if (request_.has_body) forwarded.content_length = request.body().size();
+    if (request_.has_body) forwarded.content_length = body.size();
     forwarded.upgrade = request_.upgrade;
     std::string head;
     // The client's head and what the proxy adds, in one allocation.
@@ -408,7 +408,8 @@ class HttpSession final : public ClientConnection,
     plan.client_version = request_.version;
     plan.upgrade = request_.upgrade;
     exchange_ =
-        exchange_with_backend(worker_, client_, deadline_, std::move(request), std::move(head), plan, shared_from_this());
+        exchange_with_backend(worker_, client_, deadline_, request.method(), std::move(body), std::move(head), plan,
+                              shared_from_this());
   }
 
   // PROTOCOL.md §5 option `retries`: the backend could not be reached, so
@@ -418,7 +419,7 @@ class HttpSession final : public ClientConnection,
   // where the request ends. False when no retry is left or no other backend
   // can take it: the failed backend then answers for the request as usual.
   bool retry_on_another_backend() {
-    if (request_.retries_left == 0 || !retry_copy_ || worker_.stopping) return false;
+    if (request_.retries_left == 0 || !retry_body_ || worker_.stopping) return false;
     tried_.push_back(request_.entry);
     std::optional<Attempt> next = admit_next_backend();
     if (!next) return false;
@@ -431,7 +432,7 @@ class HttpSession final : public ClientConnection,
     request_.entry->runtime->request_started(worker_.index);
     --request_.retries_left;
     // The last attempt may send the kept copy itself.
-    send_to_backend(request_.retries_left > 0 ? *retry_copy_ : std::move(*retry_copy_));
+    send_to_backend(request_.retries_left > 0 ? *retry_body_ : std::move(*retry_body_));
     return true;
   }
 
@@ -585,7 +586,7 @@ class HttpSession final : public ClientConnection,
         RequestOutcome{disposition, status, request_.bytes_sent, request_.bytes_received, elapsed_since_start()});
     request_.entry = nullptr;
     request_.pool.reset();
-    retry_copy_.reset();
+    retry_body_.reset();
     tried_.clear();
   }
 
@@ -663,12 +664,13 @@ class HttpSession final : public ClientConnection,
   bool waiting_for_request_ = false;
   ConnectionDeadline deadline_;
   std::size_t header_bytes_ = 0;  // of the request header being read
-  std::optional<http::request_parser<http::string_body>> parser_;
+  ClientRequest message_;  // the request being served, as the client sent it
+  std::optional<RequestParser> parser_;
   InFlight request_;
   std::optional<Response> own_response_;
-  // While retries are left: the request as the client sent it, and the
-  // backends that could not be reached.
-  std::optional<Request> retry_copy_;
+  // While retries are left: the request's body as the client sent it, and
+  // the backends that could not be reached.
+  std::optional<std::string> retry_body_;
   std::vector<const BackendEntry*> tried_;
   std::weak_ptr<UpstreamExchange> exchange_;
   std::weak_ptr<ByteTunnel> tunnel_;

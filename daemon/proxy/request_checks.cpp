@@ -11,11 +11,10 @@ namespace {
 namespace beast = boost::beast;
 namespace http = beast::http;
 using boost::system::error_code;
-using Request = http::request<http::string_body>;
 
 }  // namespace
 
-std::optional<std::string_view> framing_problem(const Request& request) {
+std::optional<std::string_view> framing_problem(const ClientRequest& request) {
   const auto encodings = request.count(http::field::transfer_encoding);
   const auto lengths = request.count(http::field::content_length);
   if (lengths > 1) return "more than one Content-Length header\n";
@@ -28,11 +27,11 @@ std::optional<std::string_view> framing_problem(const Request& request) {
   return std::nullopt;
 }
 
-bool asks_for_websocket(const Request& request) {
+bool asks_for_websocket(const ClientRequest& request) {
   return http::token_list{request[http::field::upgrade]}.exists("websocket");
 }
 
-bool expects_continue(const Request& request) {
+bool expects_continue(const ClientRequest& request) {
   return beast::iequals(request[http::field::expect], "100-continue");
 }
 

@@ -7,7 +7,6 @@ namespace reg::proxy {
 namespace {
 
 namespace asio = boost::asio;
-namespace http = boost::beast::http;
 
 asio::ip::address unmapped(const asio::ip::address& address) {
   if (address.is_v6() && address.to_v6().is_v4_mapped()) {
@@ -35,12 +34,13 @@ bool TrustedProxies::contains(const asio::ip::address& address) const {
   return plain.is_v4() ? in_any(plain.to_v4().to_bytes()) : in_any(plain.to_v6().to_bytes());
 }
 
-std::string TrustedProxies::client_behind(const http::fields& fields, const asio::ip::address& peer) const {
+std::string TrustedProxies::client_behind(const std::vector<std::string_view>& forwarded_for,
+                                          const asio::ip::address& peer) const {
   std::string chain;
-  for (auto range = fields.equal_range("X-Forwarded-For"); range.first != range.second; ++range.first) {
-    if (range.first->value().empty()) continue;
+  for (const std::string_view value : forwarded_for) {
+    if (value.empty()) continue;
     if (!chain.empty()) chain += ',';
-    chain += range.first->value();
+    chain += value;
   }
   asio::ip::address client = unmapped(peer);
   std::string_view rest = chain;

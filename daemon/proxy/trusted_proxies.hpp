@@ -8,7 +8,6 @@
 #include <vector>
 
 #include <boost/asio/ip/address.hpp>
-#include <boost/beast/http/fields.hpp>
 
 #include "common/value_parsers.hpp"
 
@@ -24,12 +23,12 @@ class TrustedProxies {
   bool contains(const boost::asio::ip::address& address) const;
 
   // The client behind `peer`, a trusted proxy: the right-most address of
-  // X-Forwarded-For (its fields joined in order) that is not itself trusted,
+  // X-Forwarded-For (the values of its fields, joined in order) that is not itself trusted,
   // as nginx's real_ip_recursive picks it. The walk stops at an entry that is
   // not a bare IP address and keeps the trusted address before it; with
   // every entry trusted it ends at the left-most. Addresses come back in
   // canonical form, IPv4-mapped ones as IPv4.
-  std::string client_behind(const boost::beast::http::fields& fields,
+  std::string client_behind(const std::vector<std::string_view>& forwarded_for,
                             const boost::asio::ip::address& peer) const;
 
  private:

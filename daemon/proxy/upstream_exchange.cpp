@@ -43,12 +43,13 @@ bool is_dead_connection(const error_code& ec) {
 class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
  public:
   UpstreamExchange(WorkerContext& worker, WorkerSocket& client, ConnectionDeadline& deadline,
-                   http::request<http::string_body> request, std::string request_head,
-                   ExchangePlan plan, std::shared_ptr<ExchangeListener> listener)
+                   http::verb method, std::string request_body, std::string request_head, ExchangePlan plan,
+                   std::shared_ptr<ExchangeListener> listener)
       : worker_(worker),
         client_(client),
         deadline_(deadline),
-        request_(std::move(request)),
+        method_(method),
+        request_body_(std::move(request_body)),
         request_head_(std::move(request_head)),
         plan_(plan),
         listener_(std::move(listener)),
@@ -80,7 +81,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   bool take_pooled_connection() {
     const auto now = coarse_steady_now();
     // fail_before_answer() resends these on a fresh connection.
-    const auto check = is_idempotent(request_.method()) ? ReuseCheck::unless_fresh : ReuseCheck::always;
+    const auto check = is_idempotent(method_) ? ReuseCheck::unless_fresh : ReuseCheck::always;
     if (plan_.backend->tls()) {
       auto pooled = worker_.tls_upstream.take(upstream_address(), now, check);
       if (pooled) tls_.emplace(std::move(*pooled));
@@ -190,7 +191,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     buffers_.from_backend.clear();
     deadline_.expires_after(plan_.response_timeout);
     const std::array<asio::const_buffer, 2> head_and_body{asio::buffer(request_head_),
-                                                         asio::buffer(request_.body())};
+                                                         asio::buffer(request_body_)};
     auto sent = beast::bind_front_handler(&UpstreamExchange::on_request_sent, shared_from_this());
     if (tls_) return asio::async_write(*tls_, head_and_body, std::move(sent));
     write_eagerly(upstream_->socket(), head_and_body, std::move(sent));
@@ -198,7 +199,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   // A fresh parser for the next answer on the connection.
   void start_answer() {
-    parser_.emplace(buffers_.answer, worker_.settings.max_header_bytes, request_.method() == http::verb::head);
+    parser_.emplace(buffers_.answer, worker_.settings.max_header_bytes, method_ == http::verb::head);
   }
 
   void on_request_sent(error_code ec, std::size_t) {
@@ -249,7 +250,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   void fail_before_answer(const error_code& ec) {
     const bool nothing_received = !parser_->got_some() && buffers_.from_backend.size() == 0;
     if (reused_ && !retried_ && !aborted_ && nothing_received && is_dead_connection(ec) &&
-        is_idempotent(request_.method())) {
+        is_idempotent(method_)) {
       retried_ = true;
       close_transport();
       return connect();
@@ -427,7 +428,8 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   WorkerContext& worker_;
   WorkerSocket& client_;
   ConnectionDeadline& deadline_;
-  http::request<http::string_body> request_;  // as the client sent it: its method and body
+  const http::verb method_;  // the request's
+  std::string request_body_;
   std::string request_head_;
   const ExchangePlan plan_;
   std::shared_ptr<ExchangeListener> listener_;
@@ -449,10 +451,10 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
 std::weak_ptr<UpstreamExchange> exchange_with_backend(WorkerContext& worker, WorkerSocket& client,
                                                       ConnectionDeadline& deadline,
-                                                      http::request<http::string_body> request,
+                                                      http::verb method, std::string request_body,
                                                       std::string request_head, ExchangePlan plan,
                                                       std::shared_ptr<ExchangeListener> listener) {
-  auto exchange = std::make_shared<UpstreamExchange>(worker, client, deadline, std::move(request),
+  auto exchange = std::make_shared<UpstreamExchange>(worker, client, deadline, method, std::move(request_body),
                                                      std::move(request_head), plan, std::move(listener));
   exchange->start();
   return exchange;

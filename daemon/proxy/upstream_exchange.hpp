@@ -11,8 +11,7 @@
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/verb.hpp>
 
 #include "common/value_parsers.hpp"
 #include "daemon/proxy/tls_upstream.hpp"
@@ -73,7 +72,7 @@ class ExchangeListener {
 };
 
 // Starts the exchange: `request_head` (the forwarded head, written for this
-// backend) and `request`'s body go to the backend. `listener` hears exactly
+// backend) and `request_body` go to the backend; `method` is the request's. `listener` hears exactly
 // once, on the worker's thread, and is kept alive until then. `client` and its `deadline` must stay open and
 // untouched by anyone else until then; the exchange sets the deadline of each
 // of its steps, and when one passes, the deadline's owner calls
@@ -81,8 +80,7 @@ class ExchangeListener {
 // proxy stops); it does not keep it alive.
 std::weak_ptr<UpstreamExchange> exchange_with_backend(
     WorkerContext& worker, WorkerSocket& client, ConnectionDeadline& deadline,
-    boost::beast::http::request<boost::beast::http::string_body> request, std::string request_head,
-    ExchangePlan plan,
+    boost::beast::http::verb method, std::string request_body, std::string request_head, ExchangePlan plan,
     std::shared_ptr<ExchangeListener> listener);
 
 // Closes the backend connection; the exchange then ends with a failure.

@@ -7,6 +7,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <catch2/catch.hpp>
 
+#include "daemon/proxy/request_parser.hpp"
+
 namespace reg::proxy {
 namespace {
 
@@ -22,16 +24,23 @@ ForwardedRequest to_backend(std::string_view peer = "203.0.113.7",
   return forwarded;
 }
 
-http::request_header<> client_get() {
-  http::request_header<> request;
-  request.method(http::verb::get);
-  request.target("/x?y=1");
+// A client's request with these field lines ("Name: value\r\n" each), as
+// the proxy parses it.
+ClientRequest client_request(const std::string& field_lines = "",
+                             const std::string& request_line = "GET /x?y=1 HTTP/1.1") {
+  ClientRequest request;
+  RequestParser parser(request);
+  parser.header_limit(1 << 20);
+  const std::string text = request_line + "\r\n" + field_lines + "\r\n";
+  boost::system::error_code ec;
+  parser.put(boost::asio::buffer(text), ec);
+  REQUIRE(!ec);
+  REQUIRE(parser.is_header_done());
   return request;
 }
 
 // The head as a backend parses it.
-http::request_header<> forwarded_head(const http::request_header<>& request,
-                                      const ForwardedRequest& forwarded) {
+http::request_header<> forwarded_head(const ClientRequest& request, const ForwardedRequest& forwarded) {
   std::string head;
   append_forwarded_request_head(head, request, forwarded);
   http::request_parser<http::string_body> parser;
@@ -52,9 +61,7 @@ std::vector<std::string> names(const http::request_header<>& request) {
 }  // namespace
 
 TEST_CASE("the forwarded request line has the backend's target and HTTP/1.1", "[forwarded_request_head]") {
-  http::request_header<> request = client_get();
-  request.method(http::verb::post);
-  request.version(10);
+  const ClientRequest request = client_request("", "POST /x?y=1 HTTP/1.0");
   std::string head;
   append_forwarded_request_head(head, request, to_backend());
   CHECK(head.rfind("POST /app/x?y=1 HTTP/1.1\r\n", 0) == 0);
@@ -62,22 +69,22 @@ TEST_CASE("the forwarded request line has the backend's target and HTTP/1.1", "[
 }
 
 TEST_CASE("hop-by-hop headers are not forwarded, with those Connection names", "[forwarded_request_head]") {
-  http::request_header<> request = client_get();
-  request.insert(http::field::connection, "keep-alive, X-Session-Secret");
-  request.insert(http::field::connection, "Upgrade");
-  request.insert("X-Session-Secret", "s3cret");
-  request.insert(http::field::keep_alive, "timeout=5");
-  request.insert("Proxy-Connection", "keep-alive");
-  request.insert(http::field::proxy_authorization, "Basic abc");
-  request.insert(http::field::proxy_authenticate, "Basic");
-  request.insert(http::field::te, "trailers");
-  request.insert(http::field::trailer, "Expires");
-  request.insert(http::field::transfer_encoding, "chunked");
-  request.insert(http::field::upgrade, "websocket");
-  request.insert(http::field::expect, "100-continue");
-  request.insert(http::field::accept, "*/*");
-  request.insert(http::field::host, "shop.example.com");
-  request.insert(http::field::content_type, "text/plain");
+  const ClientRequest request = client_request(
+      "Connection: keep-alive, X-Session-Secret\r\n"
+      "Connection: Upgrade\r\n"
+      "X-Session-Secret: s3cret\r\n"
+      "Keep-Alive: timeout=5\r\n"
+      "Proxy-Connection: keep-alive\r\n"
+      "Proxy-Authorization: Basic abc\r\n"
+      "Proxy-Authenticate: Basic\r\n"
+      "TE: trailers\r\n"
+      "Trailer: Expires\r\n"
+      "Transfer-Encoding: chunked\r\n"
+      "Upgrade: websocket\r\n"
+      "Expect: 100-continue\r\n"
+      "Accept: */*\r\n"
+      "Host: shop.example.com\r\n"
+      "Content-Type: text/plain\r\n");
   ForwardedRequest forwarded = to_backend();
   forwarded.content_length = 5;
 
@@ -87,9 +94,7 @@ TEST_CASE("hop-by-hop headers are not forwarded, with those Connection names", "
 }
 
 TEST_CASE("Connection cannot take Content-Length away from a request", "[forwarded_request_head]") {
-  http::request_header<> request = client_get();
-  request.insert(http::field::connection, "close, Content-Length");
-  request.insert(http::field::content_length, "7");
+  const ClientRequest request = client_request("Connection: close, Content-Length\r\nContent-Length: 7\r\n");
   ForwardedRequest forwarded = to_backend();
   forwarded.content_length = 5;
   const auto head = forwarded_head(request, forwarded);
@@ -99,10 +104,8 @@ TEST_CASE("Connection cannot take Content-Length away from a request", "[forward
 }
 
 TEST_CASE("a websocket handshake keeps its Upgrade", "[forwarded_request_head]") {
-  http::request_header<> request = client_get();
-  request.insert(http::field::connection, "keep-alive, Upgrade");
-  request.insert(http::field::upgrade, "websocket");
-  request.insert(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
+  const ClientRequest request = client_request(
+      "Connection: keep-alive, Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n");
   ForwardedRequest forwarded = to_backend();
   forwarded.upgrade = true;
   const auto head = forwarded_head(request, forwarded);
@@ -113,40 +116,34 @@ TEST_CASE("a websocket handshake keeps its Upgrade", "[forwarded_request_head]")
 }
 
 TEST_CASE("the backend gets its own Host", "[forwarded_request_head]") {
-  http::request_header<> request = client_get();
-  request.insert(http::field::host, "shop.example.com");
+  const ClientRequest request = client_request("Host: shop.example.com\r\n");
   const auto head = forwarded_head(request, to_backend());
   CHECK(head.count(http::field::host) == 1);
   CHECK(head[http::field::host] == "app.internal");
 }
 
 TEST_CASE("forwarding headers say who asked", "[forwarded_request_head]") {
-  http::request_header<> request = client_get();
-
   SECTION("a first proxy starts X-Forwarded-For") {
-    const auto head = forwarded_head(request, to_backend());
+    const auto head = forwarded_head(client_request(), to_backend());
     CHECK(head["X-Forwarded-For"] == "203.0.113.7");
     CHECK(head["X-Forwarded-Proto"] == "http");
     CHECK(head["X-Forwarded-Host"] == "shop.example.com");
     CHECK(head["X-Real-IP"] == "203.0.113.7");
   }
   SECTION("an existing chain is extended, repeated headers joined") {
-    request.insert("X-Forwarded-For", "198.51.100.1");
-    request.insert("X-Forwarded-For", "");
-    request.insert("X-Forwarded-For", "198.51.100.2, 198.51.100.3");
+    const ClientRequest request = client_request(
+        "X-Forwarded-For: 198.51.100.1\r\nX-Forwarded-For: \r\nX-Forwarded-For: 198.51.100.2, 198.51.100.3\r\n");
     const auto head = forwarded_head(request, to_backend());
     CHECK(head.count("X-Forwarded-For") == 1);
     CHECK(head["X-Forwarded-For"] == "198.51.100.1, 198.51.100.2, 198.51.100.3, 203.0.113.7");
   }
   SECTION("a chain Connection names is not continued") {
-    request.insert(http::field::connection, "X-Forwarded-For");
-    request.insert("X-Forwarded-For", "198.51.100.1");
+    const ClientRequest request = client_request("Connection: X-Forwarded-For\r\nX-Forwarded-For: 198.51.100.1\r\n");
     CHECK(forwarded_head(request, to_backend())["X-Forwarded-For"] == "203.0.113.7");
   }
   SECTION("what the client claims for itself is replaced") {
-    request.insert("X-Real-IP", "10.0.0.1");
-    request.insert("X-Forwarded-Proto", "https");
-    request.insert("X-Forwarded-Host", "evil.example");
+    const ClientRequest request = client_request(
+        "X-Real-IP: 10.0.0.1\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: evil.example\r\n");
     const auto head = forwarded_head(request, to_backend());
     CHECK(head["X-Real-IP"] == "203.0.113.7");
     CHECK(head["X-Forwarded-Proto"] == "http");
@@ -156,11 +153,11 @@ TEST_CASE("forwarding headers say who asked", "[forwarded_request_head]") {
     CHECK(head.count("X-Forwarded-Host") == 1);
   }
   SECTION("an absurdly long chain restarts from the peer") {
-    request.insert("X-Forwarded-For", std::string(60'000, '1'));
+    const ClientRequest request = client_request("X-Forwarded-For: " + std::string(60'000, '1') + "\r\n");
     CHECK(forwarded_head(request, to_backend("2001:db8::1"))["X-Forwarded-For"] == "2001:db8::1");
   }
   SECTION("no Host, no X-Forwarded-Host") {
-    request.insert("X-Forwarded-Host", "evil.example");
+    const ClientRequest request = client_request("X-Forwarded-Host: evil.example\r\n");
     CHECK(forwarded_head(request, to_backend("203.0.113.7", "")).count("X-Forwarded-Host") == 0);
   }
 }

@@ -2,9 +2,9 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/ip/address.hpp>
-#include <boost/beast/http/fields.hpp>
 
 #include "daemon/proxy/trusted_proxies.hpp"
 
@@ -19,9 +19,7 @@ TrustedProxies trusting(std::string_view networks) { return TrustedProxies(*reg:
 // The client behind `peer` for a request carrying these X-Forwarded-For fields.
 std::string client(const TrustedProxies& trusted, std::string_view peer,
                    std::initializer_list<std::string_view> forwarded_for) {
-  boost::beast::http::fields fields;
-  for (const auto value : forwarded_for) fields.insert("X-Forwarded-For", value);
-  return trusted.client_behind(fields, ip(peer));
+  return trusted.client_behind(std::vector<std::string_view>(forwarded_for), ip(peer));
 }
 
 }  // namespace
