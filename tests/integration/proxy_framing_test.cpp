@@ -1,6 +1,7 @@
 // How the proxy frames a backend's answer for the client (PROTOCOL.md §8):
 // bodies in chunks, bodies that end when the backend closes, bodies larger
-// than one relay buffer, and HEAD answers, for HTTP/1.1 and HTTP/1.0 clients.
+// than one relay buffer, and HEAD answers, for HTTP/1.1 and HTTP/1.0 clients;
+// and the answers whose framing it refuses.
 #include <catch2/catch.hpp>
 
 #include <poll.h>
@@ -138,6 +139,24 @@ TEST_CASE("proxy framing: pipelined requests are answered in order on one connec
   CHECK(requests[0].target == "/1");
   CHECK(requests[1].target == "/2");
   CHECK(requests[2].target == "/3");
+}
+
+TEST_CASE("proxy framing: an answer the client could read differently is refused with 502") {
+  // A folded field, a length beside a transfer coding, and a coding that
+  // is not a token could each make the client find the body's end elsewhere.
+  const std::string answer = GENERATE(
+      std::string("HTTP/1.1 200 OK\r\nX-Long: a\r\n b\r\nContent-Length: 2\r\n\r\nok"),
+      std::string("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 2\r\n\r\nok"),
+      std::string("HTTP/1.1 200 OK\r\nTransfer-Encoding: gz(p, chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"));
+  CAPTURE(answer);
+  RegdProcess regd;
+  ScriptedBackend backend(answer, true);
+  Control control(regd.control());
+  route_to(control, backend.url());
+
+  const auto response = KeepAliveHttpClient(regd.proxy()).get("f.com", "/");
+  CHECK(response.status == 502);
+  CHECK(response.body.starts_with("bad gateway: the backend sent no valid answer"));
 }
 
 }  // namespace reg::test
