@@ -7,6 +7,12 @@ ADMIN ?= 127.0.0.1:9181
 STATE_DIR ?= $(BUILD_DIR)/state
 SANITIZE_DIR ?= build-asan
 
+# With ccache installed, a fresh clone (CI builds one, wherever it likes)
+# hits what another clone compiled: paths are hashed relative to the tree,
+# not to the directory it sits in.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+
 .PHONY: all deps test-deps configure build run test sanitize package clean
 
 all: build
