@@ -18,6 +18,7 @@
 #include <boost/beast/http/error.hpp>
 
 #include "daemon/proxy/answer_parser.hpp"
+#include "tests/support/answer_reading.hpp"
 
 namespace {
 
@@ -30,6 +31,7 @@ void require(bool condition) {
   if (!condition) __builtin_trap();
 }
 
+// What the proxy's parser made of an answer, and Beast's.
 struct Reading {
   // Which error is not compared: an answer that breaks off early may end
   // with its first error when read at once, and as cut short when read in
@@ -50,42 +52,14 @@ struct Reading {
   }
 };
 
-// Feeds `answer` to the proxy's parser `piece` bytes at a time, keeping what
-// it did not use, through a body buffer of `space` bytes; then the end of
-// the connection.
+// `answer` through the proxy's parser, `piece` bytes at a time, with a body
+// buffer of `space` bytes, then the end of the connection.
 Reading read_with_answer_parser(std::string_view answer, std::size_t piece, std::size_t space) {
   reg::proxy::AnswerHead head;
-  reg::proxy::AnswerParser parser(head, kHeaderLimit, false);
-  Reading reading;
-  std::string pending;
-  std::string body_buffer(space, '\0');
-  const auto drain = [&] {
-    while (!parser.is_done() && !pending.empty()) {
-      const bool in_body = parser.is_header_done();
-      if (in_body) parser.set_body_buffer(body_buffer.data(), body_buffer.size());
-      error_code ec;
-      const std::size_t used = parser.put(boost::asio::buffer(pending), ec);
-      require(used <= pending.size());
-      pending.erase(0, used);
-      if (in_body) reading.body.append(body_buffer.data(), body_buffer.size() - parser.body_space_left());
-      if (ec == http::error::need_more) return;
-      if (ec && ec != http::error::need_buffer) {
-        reading.ec = ec;
-        return;
-      }
-      if (used == 0 && ec != http::error::need_buffer) return;
-    }
-  };
-  for (std::size_t at = 0; at < answer.size() && !reading.ec; at += piece) {
-    pending.append(answer.substr(at, piece));
-    drain();
-  }
-  if (!reading.ec && parser.got_some()) parser.put_eof(reading.ec);
-  reading.header_done = parser.is_header_done();
-  reading.done = parser.is_done();
+  const reg::test::AnswerReading read =
+      reg::test::read_answer_in_pieces(head, answer, piece, space, kHeaderLimit, true);
+  Reading reading{read.ec, read.header_done, read.done, read.keep_alive, read.framed_by_length, 0, {}, read.body};
   if (reading.header_done) {
-    reading.keep_alive = parser.keep_alive();
-    reading.framed_by_length = parser.framed_by_length();
     reading.status = head.status();
     for (const auto& field : head.fields()) reading.fields.emplace_back(head.name(field), head.value(field));
   }

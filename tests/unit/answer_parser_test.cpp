@@ -1,11 +1,12 @@
 #include "daemon/proxy/answer_parser.hpp"
 
-#include <algorithm>
 #include <string>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <catch2/catch.hpp>
+
+#include "tests/support/answer_reading.hpp"
 
 namespace reg::proxy {
 namespace {
@@ -15,49 +16,13 @@ using boost::beast::error_code;
 
 constexpr std::size_t kHeaderLimit = 1024;
 
-struct Outcome {
-  error_code ec;  // the first error that is not need_more or need_buffer
-  bool header_done = false;
-  bool done = false;
-  bool keep_alive = false;
-  std::string body;
-};
+using Outcome = test::AnswerReading;
 
-// Reads `answer` as the proxy does, arriving `step` bytes at a time into a
-// buffer that keeps what put() did not use, through a body buffer of
-// `body_space` bytes, then the end of the connection when `then_eof`.
+// `answer` read as the proxy reads it (test::read_answer_in_pieces), with a
+// body buffer of 7 bytes unless told.
 Outcome read_answer(AnswerHead& head, const std::string& answer, std::size_t step, std::size_t body_space = 7,
                     bool then_eof = false, bool to_head_request = false) {
-  AnswerParser parser(head, kHeaderLimit, to_head_request);
-  Outcome outcome;
-  std::string pending;
-  std::string space(body_space, '\0');
-  const auto drain = [&] {
-    for (;;) {
-      if (parser.is_done() || pending.empty()) return;
-      const bool in_body = parser.is_header_done();
-      if (in_body) parser.set_body_buffer(space.data(), space.size());
-      error_code ec;
-      const std::size_t used = parser.put(boost::asio::buffer(pending), ec);
-      pending.erase(0, used);
-      if (in_body) outcome.body.append(space.data(), space.size() - parser.body_space_left());
-      if (ec == http::error::need_more) return;
-      if (ec && ec != http::error::need_buffer) {
-        outcome.ec = ec;
-        return;
-      }
-      if (used == 0 && ec != http::error::need_buffer) return;
-    }
-  };
-  for (std::size_t at = 0; at < answer.size() && !outcome.ec; at += step) {
-    pending.append(answer, at, step);
-    drain();
-  }
-  if (then_eof && !outcome.ec) parser.put_eof(outcome.ec);
-  outcome.header_done = parser.is_header_done();
-  outcome.done = parser.is_done();
-  outcome.keep_alive = parser.keep_alive();
-  return outcome;
+  return test::read_answer_in_pieces(head, answer, step, body_space, kHeaderLimit, then_eof, to_head_request);
 }
 
 Outcome read_answer(const std::string& answer, std::size_t step = 4096) {

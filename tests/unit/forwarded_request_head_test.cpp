@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "daemon/proxy/request_parser.hpp"
+#include "tests/support/hop_by_hop_fields.hpp"
 
 namespace reg::proxy {
 namespace {
@@ -69,22 +70,9 @@ TEST_CASE("the forwarded request line has the backend's target and HTTP/1.1", "[
 }
 
 TEST_CASE("hop-by-hop headers are not forwarded, with those Connection names", "[forwarded_request_head]") {
-  const ClientRequest request = client_request(
-      "Connection: keep-alive, X-Session-Secret\r\n"
-      "Connection: Upgrade\r\n"
-      "X-Session-Secret: s3cret\r\n"
-      "Keep-Alive: timeout=5\r\n"
-      "Proxy-Connection: keep-alive\r\n"
-      "Proxy-Authorization: Basic abc\r\n"
-      "Proxy-Authenticate: Basic\r\n"
-      "TE: trailers\r\n"
-      "Trailer: Expires\r\n"
-      "Transfer-Encoding: chunked\r\n"
-      "Upgrade: websocket\r\n"
-      "Expect: 100-continue\r\n"
-      "Accept: */*\r\n"
-      "Host: shop.example.com\r\n"
-      "Content-Type: text/plain\r\n");
+  const ClientRequest request =
+      client_request(std::string(test::kHopByHopFieldLines) +
+                     "Expect: 100-continue\r\nAccept: */*\r\nHost: shop.example.com\r\nContent-Type: text/plain\r\n");
   ForwardedRequest forwarded = to_backend();
   forwarded.content_length = 5;
 

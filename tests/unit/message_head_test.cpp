@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "daemon/proxy/answer_parser.hpp"
+#include "tests/support/hop_by_hop_fields.hpp"
 
 namespace reg::proxy {
 namespace {
@@ -34,22 +35,8 @@ std::string relayed(const AnswerHead& head, const RelayedHeadChanges& changes = 
 }  // namespace
 
 TEST_CASE("hop-by-hop headers are not relayed, nor those Connection names", "[message_head]") {
-  const AnswerHead head = parsed(
-      "HTTP/1.1 200 OK\r\n"
-      "Connection: keep-alive, X-Session-Secret\r\n"
-      "Connection: Upgrade\r\n"
-      "X-Session-Secret: s3cret\r\n"
-      "Keep-Alive: timeout=5\r\n"
-      "Proxy-Connection: keep-alive\r\n"
-      "Proxy-Authorization: Basic abc\r\n"
-      "Proxy-Authenticate: Basic\r\n"
-      "TE: trailers\r\n"
-      "Trailer: Expires\r\n"
-      "Upgrade: websocket\r\n"
-      "Accept: */*\r\n"
-      "Content-Type: text/plain\r\n"
-      "Transfer-Encoding: chunked\r\n"
-      "\r\n");
+  const AnswerHead head = parsed("HTTP/1.1 200 OK\r\n" + std::string(test::kHopByHopFieldLines) +
+                                 "Accept: */*\r\nContent-Type: text/plain\r\n\r\n");
   CHECK(relayed(head) == "HTTP/1.1 200 OK\r\nAccept: */*\r\nContent-Type: text/plain\r\n\r\n");
 }
 
