@@ -8,9 +8,10 @@
 // the head's text as received, so that the client's head is copied from it
 // in runs of whole lines (message_head.hpp).
 //
-// The rules are Beast's (RFC 9112), with one difference: a field folded over
-// several lines (obs-fold) is refused, which RFC 9112 §5.2 allows a proxy,
-// where Beast joined the lines.
+// The rules are Beast's (RFC 9112), stricter where RFC 9112 lets a proxy
+// refuse: a field folded over several lines (obs-fold, §5.2; Beast joined
+// the lines), and a Transfer-Encoding beside Content-Length or with a coding
+// that is not a token (§6.1, act_on_field).
 #include <cstddef>
 #include <cstdint>
 #include <optional>
