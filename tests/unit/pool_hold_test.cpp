@@ -32,7 +32,9 @@ TEST_CASE("a snapshot no request holds is freed when the worker moves on", "[poo
 }
 
 TEST_CASE("a snapshot lives until the last request routed on it ends", "[pool_hold]") {
-  const Pool pool{"app.example", "/api"};
+  Pool pool;
+  pool.host = "app.example";
+  pool.path = "/api";
   auto [snapshot, table] = fresh_snapshot();
   PoolHold first(*snapshot, pool);
   PoolHold second(*snapshot, pool);
