@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <charconv>
 #include <cstring>
 #include <limits>
 
@@ -92,30 +93,18 @@ void for_each_element(std::string_view list, Each&& each) {
   }
 }
 
-bool parse_decimal(std::string_view text, std::uint64_t& value) {
-  if (text.empty()) return false;
-  value = 0;
-  for (const char c : text) {
-    if (c < '0' || c > '9') return false;
-    const std::uint64_t digit = static_cast<std::uint64_t>(c - '0');
-    if (value > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return false;
-    value = value * 10 + digit;
-  }
-  return true;
+// A whole decimal or hexadecimal number, in range; no sign, no blanks.
+bool parse_number(std::string_view text, std::uint64_t& value, int base) {
+  const char* const end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value, base);
+  return error == std::errc() && stop == end;
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Whether a token equals `lower` (lower-case letters and '-') in any case.
-// Setting bit 0x20 lower-cases a letter, and makes no other token
-// character a letter or '-'.
-// Eight bytes at a time, the last word overlapping the one before.
-bool iequals(std::string_view token, std::string_view lower) {
+// Whether a token equals `lower` (lower-case letters and '-') in any case,
+// eight bytes at a time, the last word overlapping the one before. Setting
+// bit 0x20 lower-cases a letter, and makes no other token character a
+// letter or '-'; the name says it takes tokens only.
+bool token_is(std::string_view token, std::string_view lower) {
   const std::size_t size = token.size();
   if (size != lower.size()) return false;
   if (size < 8) {
@@ -140,23 +129,23 @@ bool iequals(std::string_view token, std::string_view lower) {
 http::field known_field(std::string_view name) {
   switch (name.size()) {
     case 2:
-      return iequals(name, "te") ? http::field::te : http::field::unknown;
+      return token_is(name, "te") ? http::field::te : http::field::unknown;
     case 7:
-      if (iequals(name, "upgrade")) return http::field::upgrade;
-      return iequals(name, "trailer") ? http::field::trailer : http::field::unknown;
+      if (token_is(name, "upgrade")) return http::field::upgrade;
+      return token_is(name, "trailer") ? http::field::trailer : http::field::unknown;
     case 10:
-      if (iequals(name, "connection")) return http::field::connection;
-      return iequals(name, "keep-alive") ? http::field::keep_alive : http::field::unknown;
+      if (token_is(name, "connection")) return http::field::connection;
+      return token_is(name, "keep-alive") ? http::field::keep_alive : http::field::unknown;
     case 14:
-      return iequals(name, "content-length") ? http::field::content_length : http::field::unknown;
+      return token_is(name, "content-length") ? http::field::content_length : http::field::unknown;
     case 16:
-      return iequals(name, "proxy-connection") ? http::field::proxy_connection : http::field::unknown;
+      return token_is(name, "proxy-connection") ? http::field::proxy_connection : http::field::unknown;
     case 17:
-      return iequals(name, "transfer-encoding") ? http::field::transfer_encoding : http::field::unknown;
+      return token_is(name, "transfer-encoding") ? http::field::transfer_encoding : http::field::unknown;
     case 18:
-      return iequals(name, "proxy-authenticate") ? http::field::proxy_authenticate : http::field::unknown;
+      return token_is(name, "proxy-authenticate") ? http::field::proxy_authenticate : http::field::unknown;
     case 19:
-      return iequals(name, "proxy-authorization") ? http::field::proxy_authorization : http::field::unknown;
+      return token_is(name, "proxy-authorization") ? http::field::proxy_authorization : http::field::unknown;
     default:
       return http::field::unknown;
   }
@@ -347,8 +336,8 @@ void AnswerParser::act_on_field(AnswerHead::Field& field, error_code& ec) {
           ec = http::error::bad_value;
           return;
         }
-        if (iequals(token, "close")) connection_close_ = true;
-        if (iequals(token, "keep-alive")) connection_keep_alive_ = true;
+        if (token_is(token, "close")) connection_close_ = true;
+        if (token_is(token, "keep-alive")) connection_keep_alive_ = true;
         if (field.name == http::field::connection) {
           head_.connection_tokens_.emplace_back(static_cast<std::size_t>(token.data() - head_.text_.data()),
                                                 token.size());
@@ -363,7 +352,7 @@ void AnswerParser::act_on_field(AnswerHead::Field& field, error_code& ec) {
       for_each_element(value, [&](std::string_view element) {
         std::uint64_t length = 0;
         if (ec) return;
-        if (!parse_decimal(element, length) || (content_length_ && *content_length_ != length)) {
+        if (!parse_number(element, length, 10) || (content_length_ && *content_length_ != length)) {
           ec = http::error::bad_content_length;
           return;
         }
@@ -384,7 +373,7 @@ void AnswerParser::act_on_field(AnswerHead::Field& field, error_code& ec) {
           ec = http::error::bad_transfer_encoding;
           return;
         }
-        last_is_chunked = iequals(coding, "chunked");
+        last_is_chunked = token_is(coding, "chunked");
         if (last_is_chunked) ++chunked_codings;
       });
       chunked_ = last_is_chunked && chunked_codings == 1;
@@ -492,20 +481,17 @@ std::size_t AnswerParser::parse_chunk_size(const char* data, std::size_t size, e
     ec = size >= kChunkLineLimit ? http::error::bad_chunk : http::error::need_more;
     return 0;
   }
+  const std::size_t digits = std::min(input.find_first_not_of("0123456789abcdefABCDEF"), line_end);
   std::uint64_t chunk_size = 0;
-  std::size_t digits = 0;
-  for (; digits < line_end && hex_digit(input[digits]) >= 0; ++digits) {
-    if (chunk_size >> 60 != 0) {
-      ec = http::error::bad_chunk;
-      return 0;
-    }
-    chunk_size = chunk_size * 16 + static_cast<std::uint64_t>(hex_digit(input[digits]));
+  if (!parse_number(input.substr(0, digits), chunk_size, 16)) {
+    ec = http::error::bad_chunk;
+    return 0;
   }
   const std::string_view rest = input.substr(digits, line_end - digits);
   const bool extensions_ok = rest.empty() || ((is_blank(rest.front()) || rest.front() == ';') &&
                                               skip_text(rest.data(), rest.data() + rest.size()) ==
                                                   rest.data() + rest.size());
-  if (digits == 0 || !extensions_ok) {
+  if (!extensions_ok) {
     ec = http::error::bad_chunk;
     return 0;
   }
