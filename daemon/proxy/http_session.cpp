@@ -390,11 +390,11 @@ class HttpSession final : public ClientConnection,
     forwarded.original_host = request_.original_host;
     if (request_.has_body) forwarded.content_length = body.size();
     forwarded.upgrade = request_.upgrade;
-    std::string head;
-    // The client's head and what the proxy adds, in one allocation.
-    head.reserve(header_bytes_ + backend_target.size() + host.size() + 2 * peer_.size() +
-                 request_.original_host.size() + kForwardedHeadExtraBytes);
-    append_forwarded_request_head(head, request, forwarded);
+    std::unique_ptr<RelayBuffer> buffers = worker_.relay_buffers.take();
+    // The client's head and what the proxy adds, in one allocation at most.
+    buffers->request_head.reserve(header_bytes_ + backend_target.size() + host.size() + 2 * peer_.size() +
+                                  request_.original_host.size() + kForwardedHeadExtraBytes);
+    append_forwarded_request_head(buffers->request_head, request, forwarded);
 
     request_.sent_to = &backend;
     ExchangePlan plan;
@@ -408,7 +408,7 @@ class HttpSession final : public ClientConnection,
     plan.client_version = request_.version;
     plan.upgrade = request_.upgrade;
     exchange_ =
-        exchange_with_backend(worker_, client_, deadline_, request.method(), std::move(body), std::move(head), plan,
+        exchange_with_backend(worker_, client_, deadline_, request.method(), std::move(body), std::move(buffers), plan,
                               shared_from_this());
   }
 

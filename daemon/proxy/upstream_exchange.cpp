@@ -43,17 +43,16 @@ bool is_dead_connection(const error_code& ec) {
 class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
  public:
   UpstreamExchange(WorkerContext& worker, WorkerSocket& client, ConnectionDeadline& deadline,
-                   http::verb method, std::string request_body, std::string request_head, ExchangePlan plan,
-                   std::shared_ptr<ExchangeListener> listener)
+                   http::verb method, std::string request_body, std::unique_ptr<RelayBuffer> buffers,
+                   ExchangePlan plan, std::shared_ptr<ExchangeListener> listener)
       : worker_(worker),
         client_(client),
         deadline_(deadline),
         method_(method),
         request_body_(std::move(request_body)),
-        request_head_(std::move(request_head)),
         plan_(plan),
         listener_(std::move(listener)),
-        buffers_(worker.relay_buffers.take()) {}
+        buffers_(std::move(buffers)) {}
 
   ~UpstreamExchange() { worker_.relay_buffers.give_back(std::move(buffers_)); }
 
@@ -188,9 +187,9 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   void send_request() {
     start_answer();
-    buffers_.from_backend.clear();
+    buffers_->from_backend.clear();
     deadline_.expires_after(plan_.response_timeout);
-    const std::array<asio::const_buffer, 2> head_and_body{asio::buffer(request_head_),
+    const std::array<asio::const_buffer, 2> head_and_body{asio::buffer(buffers_->request_head),
                                                          asio::buffer(request_body_)};
     auto sent = beast::bind_front_handler(&UpstreamExchange::on_request_sent, shared_from_this());
     if (tls_) return asio::async_write(*tls_, head_and_body, std::move(sent));
@@ -199,7 +198,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   // A fresh parser for the next answer on the connection.
   void start_answer() {
-    parser_.emplace(buffers_.answer, worker_.settings.max_header_bytes, method_ == http::verb::head);
+    parser_.emplace(buffers_->answer, worker_.settings.max_header_bytes, method_ == http::verb::head);
   }
 
   void on_request_sent(error_code ec, std::size_t) {
@@ -215,17 +214,17 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   void read_answer_header() {
     error_code ec;
-    feed_header(*parser_, buffers_.from_backend, ec);
+    feed_header(*parser_, buffers_->from_backend, ec);
     if (ec) return fail_before_answer(ec);
     if (parser_->is_header_done()) return on_answer_header({}, 0);
     with_stream([this](auto& stream) {
-      stream.async_read_some(buffers_.from_backend.prepare(RelayBuffers::kBytes),
+      stream.async_read_some(buffers_->from_backend.prepare(RelayBuffers::kBytes),
                              beast::bind_front_handler(&UpstreamExchange::on_answer_read, shared_from_this()));
     });
   }
 
   void on_answer_read(error_code ec, std::size_t bytes) {
-    buffers_.from_backend.commit(bytes);
+    buffers_->from_backend.commit(bytes);
     ec = header_read_outcome(*parser_, ec);
     if (ec) return fail_before_answer(ec);
     read_answer_header();
@@ -248,7 +247,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   }
 
   void fail_before_answer(const error_code& ec) {
-    const bool nothing_received = !parser_->got_some() && buffers_.from_backend.size() == 0;
+    const bool nothing_received = !parser_->got_some() && buffers_->from_backend.size() == 0;
     if (reused_ && !retried_ && !aborted_ && nothing_received && is_dead_connection(ec) &&
         is_idempotent(method_)) {
       retried_ = true;
@@ -286,13 +285,13 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     result_.status = parser_->head().status();
     result_.keep_alive = keep_alive;
     chunked_out_ = changes.chunked;
-    buffers_.head.clear();
-    append_relayed_answer_head(buffers_.head, parser_->head(), changes);
+    buffers_->head.clear();
+    append_relayed_answer_head(buffers_->head, parser_->head(), changes);
     head_pending_ = true;
     // When the body (or its first part) came with the header, header and
     // body leave in one write. Otherwise the header goes at once: a client
     // of a slow or streaming answer should not wait for the first body byte.
-    if (parser_->is_done() || buffers_.from_backend.size() > 0) return relay_body();
+    if (parser_->is_done() || buffers_->from_backend.size() > 0) return relay_body();
     write_to_client(0);
   }
 
@@ -302,10 +301,10 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     changes.upgrade = parser_->head()[http::field::upgrade];
     changes.connection = "upgrade";
     result_.status = 101;
-    buffers_.head.clear();
-    append_relayed_answer_head(buffers_.head, parser_->head(), changes);
+    buffers_->head.clear();
+    append_relayed_answer_head(buffers_->head, parser_->head(), changes);
     deadline_.expires_after(plan_.client_write_timeout);
-    asio::async_write(client_, asio::buffer(buffers_.head),
+    asio::async_write(client_, asio::buffer(buffers_->head),
                       beast::bind_front_handler(&UpstreamExchange::on_switched, shared_from_this()));
   }
 
@@ -313,7 +312,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     result_.bytes_sent += bytes;
     if (ec) return fail_relay();
     deadline_.expires_never();
-    const auto pending = buffers_.from_backend.data();
+    const auto pending = buffers_->from_backend.data();
     result_.upstream_leftover.assign(asio::buffers_begin(pending), asio::buffers_end(pending));
     if (tls_) {
       result_.tls_upstream.emplace(std::move(*tls_));
@@ -328,7 +327,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   // Parses what the backend sent so far into the relay buffer, and relays it; reads
   // more when nothing of the body was buffered.
   void relay_body() {
-    parser_->set_body_buffer(buffers_.body.get(), RelayBuffers::kBytes);
+    parser_->set_body_buffer(buffers_->body.get(), RelayBuffers::kBytes);
     error_code ec;
     parse_buffered(ec);
     if (ec) return fail_relay();
@@ -338,7 +337,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     if (filled > 0 || parser_->is_done()) return write_to_client(filled);
     deadline_.expires_after(plan_.response_timeout);
     with_stream([this](auto& stream) {
-      stream.async_read_some(buffers_.from_backend.prepare(RelayBuffers::kBytes),
+      stream.async_read_some(buffers_->from_backend.prepare(RelayBuffers::kBytes),
                              beast::bind_front_handler(&UpstreamExchange::on_body_read, shared_from_this()));
     });
   }
@@ -346,9 +345,9 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   // Moves the buffered answer through the parser into the relay buffer, as far as
   // both go.
   void parse_buffered(error_code& ec) {
-    while (!parser_->is_done() && buffers_.from_backend.size() > 0) {
-      const std::size_t used = parser_->put(buffers_.from_backend.data(), ec);
-      buffers_.from_backend.consume(used);
+    while (!parser_->is_done() && buffers_->from_backend.size() > 0) {
+      const std::size_t used = parser_->put(buffers_->from_backend.data(), ec);
+      buffers_->from_backend.consume(used);
       if (ec == http::error::need_more || ec == http::error::need_buffer) {
         ec = {};
         return;
@@ -358,7 +357,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   }
 
   void on_body_read(error_code ec, std::size_t bytes) {
-    buffers_.from_backend.commit(bytes);
+    buffers_->from_backend.commit(bytes);
     // The end of a body framed by closing; anywhere else a cut-off answer.
     if (ec == asio::error::eof) parser_->put_eof(ec);
     if (ec) return fail_relay();
@@ -372,15 +371,15 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
     static constexpr std::string_view kChunkEndAndLast = "\r\n0\r\n\r\n";
     static constexpr std::string_view kLastChunk = "0\r\n\r\n";
     last_piece_ = parser_->is_done();
-    if (!head_pending_) buffers_.head.clear();
+    if (!head_pending_) buffers_->head.clear();
     head_pending_ = false;
     std::string_view tail;
     if (chunked_out_) {
-      if (filled > 0) append_chunk_size(buffers_.head, filled);
+      if (filled > 0) append_chunk_size(buffers_->head, filled);
       tail = filled == 0 ? (last_piece_ ? kLastChunk : std::string_view{})
                          : (last_piece_ ? kChunkEndAndLast : kChunkEnd);
     }
-    const std::array<asio::const_buffer, 3> pieces{asio::buffer(buffers_.head), asio::buffer(buffers_.body.get(), filled),
+    const std::array<asio::const_buffer, 3> pieces{asio::buffer(buffers_->head), asio::buffer(buffers_->body.get(), filled),
                                                    asio::buffer(tail.data(), tail.size())};
     deadline_.expires_after(plan_.client_write_timeout);
     write_eagerly(client_, pieces, beast::bind_front_handler(&UpstreamExchange::on_client_written, shared_from_this()));
@@ -395,7 +394,7 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 
   void complete() {
     deadline_.expires_never();
-    const bool reusable = parser_->keep_alive() && buffers_.from_backend.size() == 0 && !worker_.stopping;
+    const bool reusable = parser_->keep_alive() && buffers_->from_backend.size() == 0 && !worker_.stopping;
     if (reusable) {
       const auto now = coarse_steady_now();
       if (tls_) {
@@ -430,7 +429,6 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   ConnectionDeadline& deadline_;
   const http::verb method_;  // the request's
   std::string request_body_;
-  std::string request_head_;
   const ExchangePlan plan_;
   std::shared_ptr<ExchangeListener> listener_;
   std::optional<WorkerResolver> resolver_;
@@ -442,20 +440,20 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
   bool retried_ = false;
   bool aborted_ = false;
   std::optional<AnswerParser> parser_;
-  bool head_pending_ = false;  // buffers_.head holds the answer's head, not sent yet
+  bool head_pending_ = false;  // buffers_->head holds the answer's head, not sent yet
   bool chunked_out_ = false;   // the client gets the body in chunks
   bool last_piece_ = false;    // the write in progress ends the answer
-  RelayBuffer buffers_;
+  std::unique_ptr<RelayBuffer> buffers_;
   ExchangeResult result_;
 };
 
 std::weak_ptr<UpstreamExchange> exchange_with_backend(WorkerContext& worker, WorkerSocket& client,
                                                       ConnectionDeadline& deadline,
                                                       http::verb method, std::string request_body,
-                                                      std::string request_head, ExchangePlan plan,
+                                                      std::unique_ptr<RelayBuffer> buffers, ExchangePlan plan,
                                                       std::shared_ptr<ExchangeListener> listener) {
   auto exchange = std::make_shared<UpstreamExchange>(worker, client, deadline, method, std::move(request_body),
-                                                     std::move(request_head), plan, std::move(listener));
+                                                     std::move(buffers), plan, std::move(listener));
   exchange->start();
   return exchange;
 }

@@ -14,6 +14,7 @@
 #include <boost/beast/http/verb.hpp>
 
 #include "common/value_parsers.hpp"
+#include "daemon/proxy/relay_buffers.hpp"
 #include "daemon/proxy/tls_upstream.hpp"
 #include "daemon/proxy/worker_io.hpp"
 
@@ -71,8 +72,9 @@ class ExchangeListener {
   ~ExchangeListener() = default;
 };
 
-// Starts the exchange: `request_head` (the forwarded head, written for this
-// backend) and `request_body` go to the backend; `method` is the request's. `listener` hears exactly
+// Starts the exchange: `buffers` (taken from the worker's relay_buffers)
+// with the forwarded head, written for this backend, in its request_head,
+// and `request_body` go to the backend; `method` is the request's. `listener` hears exactly
 // once, on the worker's thread, and is kept alive until then. `client` and its `deadline` must stay open and
 // untouched by anyone else until then; the exchange sets the deadline of each
 // of its steps, and when one passes, the deadline's owner calls
@@ -80,7 +82,7 @@ class ExchangeListener {
 // proxy stops); it does not keep it alive.
 std::weak_ptr<UpstreamExchange> exchange_with_backend(
     WorkerContext& worker, WorkerSocket& client, ConnectionDeadline& deadline,
-    boost::beast::http::verb method, std::string request_body, std::string request_head, ExchangePlan plan,
+    boost::beast::http::verb method, std::string request_body, std::unique_ptr<RelayBuffer> buffers, ExchangePlan plan,
     std::shared_ptr<ExchangeListener> listener);
 
 // Closes the backend connection; the exchange then ends with a failure.
