@@ -38,6 +38,17 @@ std::size_t smooth_round_robin(const Pool& pool, const std::vector<bool>& in_rot
 
 BackendChoice LoadBalancer::choose(const Pool& pool, SystemTime now, SteadyTime steady_now,
                                    std::span<const BackendEntry* const> excluded) {
+  // Most pools: one backend, not draining. Its weight (1–1000, scaled by a
+  // slow-start share of at least 0.1) is positive, so there is nothing to
+  // weigh, and no per-pool state to look up.
+  if (pool.backends.size() == 1 && !pool.backends.front().drain) {
+    const BackendEntry& only = pool.backends.front();
+    if (!only.in_rotation(steady_now) || std::find(excluded.begin(), excluded.end(), &only) != excluded.end()) {
+      return {BackendChoice::Verdict::no_backend, nullptr};
+    }
+    return {BackendChoice::Verdict::forward, &only};
+  }
+
   PoolState& state = pools_[&pool];
   state.current_weight.resize(pool.backends.size(), 0.0);
   // Reused per worker: the rotation is read once per request, not per pass.

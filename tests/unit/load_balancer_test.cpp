@@ -93,6 +93,24 @@ TEST_CASE("a pool with every backend detached has none", "[load_balancer]") {
   CHECK(choice.entry == nullptr);
 }
 
+TEST_CASE("a lone backend takes every request while it is in rotation", "[load_balancer]") {
+  LoadBalancer balancer;
+  BackendEntry only = backend("r1", 1);
+  // Early in a slow start its share is small, but nobody else can take the rest.
+  only.options.slow_start = seconds(10);
+  only.runtime = std::make_shared<RouteRuntime>(1, kSteadyNow);
+  Pool pool = pool_of({only});
+  CHECK(tally(balancer, pool, 5) == std::map<std::string, int>{{"r1", 5}});
+
+  const std::vector<const BackendEntry*> failed = {&pool.backends[0]};
+  CHECK(balancer.choose(pool, kNow, kSteadyNow, failed).verdict == Verdict::no_backend);
+
+  pool.backends[0].detached = true;
+  const BackendChoice choice = balancer.choose(pool, kNow, kSteadyNow);
+  CHECK(choice.verdict == Verdict::no_backend);
+  CHECK(choice.entry == nullptr);
+}
+
 TEST_CASE("a draining backend with company loses weight, not requests", "[load_balancer]") {
   LoadBalancer balancer;
   BackendEntry draining = backend("r1");
