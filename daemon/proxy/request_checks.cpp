@@ -28,7 +28,9 @@ std::optional<std::string_view> framing_problem(const ClientRequest& request) {
 }
 
 bool asks_for_websocket(const ClientRequest& request) {
-  return http::token_list{request[http::field::upgrade]}.exists("websocket");
+  // Most requests have no Upgrade; an empty token list still cost a hundred instructions.
+  const std::string_view upgrade = request[http::field::upgrade];
+  return !upgrade.empty() && http::token_list{upgrade}.exists("websocket");
 }
 
 bool expects_continue(const ClientRequest& request) {
