@@ -144,6 +144,7 @@ class HttpSession final : public ClientConnection,
     std::string method;  // for the access log; empty until the header is read
     std::string path;    // the same, without the query
     std::string normalized_path;  // what the request is routed and forwarded on, when it differs from the path sent
+    RequestTarget target;  // as sent: views into the request, which stays until the next one is read
     const BackendUrl* sent_to = nullptr;  // the backend last tried, for the access log
   };
 
@@ -218,6 +219,7 @@ class HttpSession final : public ClientConnection,
       return respond(plain_response(http::status::bad_request, "invalid request target\n"),
                      Disposition::proxy_rejected);
     }
+    request_.target = *target;
     if (target->path != "*") {
       NormalizedPath normal = normalize_path(target->path);
       if (!normal.valid) {
@@ -373,13 +375,13 @@ class HttpSession final : public ClientConnection,
     const ClientRequest& request = message_;
     const BackendEntry& entry = *request_.entry;
     const BackendUrl& backend = request_.maintenance ? *entry.maintenance->backend : entry.backend;
-    auto target = parse_request_target(request.target());  // checked on arrival
-    if (!request_.normalized_path.empty()) target->path = request_.normalized_path;
+    RequestTarget target = request_.target;
+    if (!request_.normalized_path.empty()) target.path = request_.normalized_path;
     // A maintenance backend gets path and query as routed, without the route's rewriting.
     const std::string backend_target =
         request_.maintenance
-            ? rewrite_target(*target, {}, {})
-            : rewrite_target(*target, entry.options.strip_prefix ? std::string_view{request_.pool->path} : "",
+            ? rewrite_target(target, {}, {})
+            : rewrite_target(target, entry.options.strip_prefix ? std::string_view{request_.pool->path} : "",
                              backend.base_path);
     const std::string host = backend_host_header(
         request_.original_host, request_.maintenance || entry.options.preserve_host, backend);
