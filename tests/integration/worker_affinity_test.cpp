@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "daemon/proxy/worker_affinity.hpp"
+#include "support/eventually.hpp"
 #include "support/regd_process.hpp"
 
 namespace reg::test {
@@ -43,10 +44,17 @@ std::multiset<std::string> single_cpu_lists(const std::vector<std::string>& list
 
 const std::size_t cpus_for_regd = proxy::allowed_cpus().size();
 
+// regd writes its ready line, which names the pinned CPUs, once the workers
+// are pinned, a moment after its ports open (where RegdProcess stops waiting).
+bool logged_ready(const RegdProcess& regd) {
+  return eventually([&] { return regd.whole_log().find(" msg=ready ") != std::string::npos; });
+}
+
 }  // namespace
 
 TEST_CASE("worker affinity: two workers each run on a CPU of their own") {
   RegdProcess regd({"--workers", "2"});
+  REQUIRE(logged_ready(regd));
   if (cpus_for_regd < 2) {
     CHECK_THAT(regd.whole_log(), Contains("worker_cpus=none"));
     return;
@@ -67,6 +75,7 @@ TEST_CASE("worker affinity: off, a single worker, or more workers than CPUs pin 
       {"--workers", std::to_string(cpus_for_regd + 1)}};
   for (const auto& flags : flag_sets) {
     RegdProcess regd(flags);
+    REQUIRE(logged_ready(regd));
     // With one CPU every thread's list names it.
     if (cpus_for_regd >= 2) CHECK(single_cpu_lists(thread_cpu_lists(regd.pid())).empty());
     CHECK_THAT(regd.whole_log(), Contains("worker_cpus=none"));
