@@ -31,20 +31,15 @@ void require(bool condition) {
   if (!condition) __builtin_trap();
 }
 
-// What the proxy's parser made of an answer, and Beast's.
-struct Reading {
+// What the proxy's parser made of an answer, and Beast's: the unit tests'
+// reading, with the status and fields to compare.
+struct Reading : reg::test::AnswerReading {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> fields;
+
   // Which error is not compared: an answer that breaks off early may end
   // with its first error when read at once, and as cut short when read in
   // pieces (a head is checked line by line only once it is all there).
-  error_code ec;
-  bool header_done = false;
-  bool done = false;
-  bool keep_alive = false;
-  bool framed_by_length = false;
-  int status = 0;
-  std::vector<std::pair<std::string, std::string>> fields;
-  std::string body;
-
   bool same_as(const Reading& other) const {
     return static_cast<bool>(ec) == static_cast<bool>(other.ec) && header_done == other.header_done &&
            done == other.done && keep_alive == other.keep_alive && framed_by_length == other.framed_by_length &&
@@ -56,9 +51,7 @@ struct Reading {
 // buffer of `space` bytes, then the end of the connection.
 Reading read_with_answer_parser(std::string_view answer, std::size_t piece, std::size_t space) {
   reg::proxy::AnswerHead head;
-  const reg::test::AnswerReading read =
-      reg::test::read_answer_in_pieces(head, answer, piece, space, kHeaderLimit, true);
-  Reading reading{read.ec, read.header_done, read.done, read.keep_alive, read.framed_by_length, 0, {}, read.body};
+  Reading reading{reg::test::read_answer_in_pieces(head, answer, piece, space, kHeaderLimit, true)};
   if (reading.header_done) {
     reading.status = head.status();
     for (const auto& field : head.fields()) reading.fields.emplace_back(head.name(field), head.value(field));
