@@ -5,17 +5,19 @@
 
 #include "daemon/config/config_file.hpp"
 #include "daemon/config/setting_table.hpp"
+#include "daemon/proxy/cpu_quota.hpp"
 
 namespace reg::config {
 
 Result<LoadedOptions> load_daemon_options(const CommandLine& command_line) {
   LoadedOptions loaded;
   DaemonOptions& options = loaded.options;
-  // The CPUs of the affinity mask, not of the machine: under taskset or
-  // systemd's CPUAffinity= more workers would only take turns.
-  const std::size_t cpus = proxy::allowed_cpus().size();
-  options.proxy.workers = cpus > 0 ? static_cast<unsigned>(std::min<std::size_t>(cpus, 256))
-                                   : std::max(1u, std::thread::hardware_concurrency());
+  // The CPUs of the affinity mask, not of the machine, and no more than the
+  // control group's CPU quota: under taskset, systemd's CPUAffinity= or
+  // CPUQuota=, or a container's CPU limit more workers would only take turns.
+  const std::size_t mask_cpus = proxy::allowed_cpus().size();
+  const std::size_t cpus = mask_cpus > 0 ? mask_cpus : std::thread::hardware_concurrency();
+  options.proxy.workers = std::min(proxy::default_worker_count(cpus, proxy::cgroup_cpu_quota()), 256u);
   for (const auto& spec : setting_table()) {
     if (spec.default_text.empty()) continue;
     [[maybe_unused]] Status assigned = spec.assign(spec.default_text, options);

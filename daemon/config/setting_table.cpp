@@ -59,7 +59,7 @@ const std::vector<SettingSpec>& setting_table() {
        [](std::string_view text, DaemonOptions& o) { return assign_address(text, o.proxy.listen); }},
       {"admin", "ADDR:PORT", "127.0.0.1:9181", "admin HTTP address (/healthz, /metrics)", W::at_restart,
        [](std::string_view text, DaemonOptions& o) { return assign_address(text, o.admin); }},
-      {"workers", "N", "", "proxy worker threads, 1 to 256 (default: the CPUs regd may run on)", W::at_restart,
+      {"workers", "N", "", "proxy worker threads, 1 to 256 (default: the CPUs regd may run on, within its CPU quota)", W::at_restart,
        [](std::string_view text, DaemonOptions& o) { return assign_integer(text, o.proxy.workers, 1, 256); }},
       {"worker_cpu_affinity", "MODE", "auto",
        "auto: two or more workers, no more than the CPUs, each get a CPU of their own; off: the scheduler decides",
