@@ -33,6 +33,15 @@ class FakeRoot {
 };
 
 const std::string v2_mount = "30 1 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n";
+
+// regd.service's group on a cgroup v2 host: cpu.max of the service in
+// `service`, of its slice in `slice` (none written when empty).
+void write_v2_service(const FakeRoot& root, const std::string& service, const std::string& slice) {
+  root.write("proc/self/cgroup", "0::/system.slice/regd.service\n");
+  root.write("proc/self/mountinfo", v2_mount);
+  if (!service.empty()) root.write("sys/fs/cgroup/system.slice/regd.service/cpu.max", service);
+  if (!slice.empty()) root.write("sys/fs/cgroup/system.slice/cpu.max", slice);
+}
 const std::string v1_mounts =
     "31 25 0:27 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid shared:9 - cgroup cgroup rw,cpu,cpuacct\n"
     "32 25 0:28 / /sys/fs/cgroup/cpuset rw,nosuid shared:10 - cgroup cgroup rw,cpuset\n";
@@ -41,34 +50,25 @@ const std::string v1_mounts =
 
 TEST_CASE("cpu quota: cgroup v2's cpu.max of the service's group") {
   FakeRoot root;
-  root.write("proc/self/cgroup", "0::/system.slice/regd.service\n");
-  root.write("proc/self/mountinfo", v2_mount);
-  root.write("sys/fs/cgroup/system.slice/regd.service/cpu.max", "150000 100000\n");
-  root.write("sys/fs/cgroup/system.slice/cpu.max", "max 100000\n");
+  write_v2_service(root, "150000 100000\n", "max 100000\n");
   CHECK(root.quota() == Approx(1.5));
 }
 
 TEST_CASE("cpu quota: a parent's lower quota caps the group") {
   FakeRoot root;
-  root.write("proc/self/cgroup", "0::/system.slice/regd.service\n");
-  root.write("proc/self/mountinfo", v2_mount);
-  root.write("sys/fs/cgroup/system.slice/regd.service/cpu.max", "400000 100000\n");
-  root.write("sys/fs/cgroup/system.slice/cpu.max", "50000 100000\n");
+  write_v2_service(root, "400000 100000\n", "50000 100000\n");
   CHECK(root.quota() == Approx(0.5));
 }
 
 TEST_CASE("cpu quota: none set, no cgroup files, or files it cannot read") {
   FakeRoot root;
   CHECK_FALSE(root.quota());
-  root.write("proc/self/cgroup", "0::/system.slice/regd.service\n");
-  root.write("proc/self/mountinfo", v2_mount);
+  write_v2_service(root, "", "");
   CHECK_FALSE(root.quota());
-  root.write("sys/fs/cgroup/system.slice/regd.service/cpu.max", "max 100000\n");
-  CHECK_FALSE(root.quota());
-  root.write("sys/fs/cgroup/system.slice/regd.service/cpu.max", "lots 100000\n");
-  CHECK_FALSE(root.quota());
-  root.write("sys/fs/cgroup/system.slice/regd.service/cpu.max", "100000 0\n");
-  CHECK_FALSE(root.quota());
+  for (const std::string unlimited_or_unreadable : {"max 100000\n", "lots 100000\n", "100000 0\n", ""}) {
+    write_v2_service(root, unlimited_or_unreadable.empty() ? "\n" : unlimited_or_unreadable, "");
+    CHECK_FALSE(root.quota());
+  }
 }
 
 TEST_CASE("cpu quota: cgroup v1's cfs quota, on the mount that carries the cpu controller") {
