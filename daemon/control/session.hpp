@@ -26,10 +26,13 @@ enum class Lease { connection, persistent };
 struct Maintenance {
   bool all = false;                   // every route, also ones applied later
   std::set<std::uint64_t> routes;     // when not `all`
+  // With `all`: routes a MAINT_EXIT took out one by one. `ALL` still covers
+  // routes applied later, until MAINT_EXIT|…|ALL (PROTOCOL.md §5).
+  std::set<std::uint64_t> excepted;
   std::optional<BackendUrl> backend;  // proxied instead of the built-in page
   SystemTime entered_at;
 
-  bool covers(std::uint64_t route) const { return all || routes.count(route) > 0; }
+  bool covers(std::uint64_t route) const { return all ? excepted.count(route) == 0 : routes.count(route) > 0; }
   bool active() const { return all || !routes.empty(); }
 };
 

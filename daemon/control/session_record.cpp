@@ -144,6 +144,8 @@ std::string encode_session(const Session& session, const ClockReading& now) {
   }
   out.key("maintenance").begin_object().key("all").boolean(session.maintenance.all).key("routes").begin_array();
   for (const std::uint64_t route : session.maintenance.routes) out.unsigned_number(route);
+  out.end_array().key("excepted").begin_array();
+  for (const std::uint64_t route : session.maintenance.excepted) out.unsigned_number(route);
   out.end_array().key("backend");
   if (session.maintenance.backend) out.string(session.maintenance.backend->to_string());
   else out.null();
@@ -198,6 +200,9 @@ Result<RestoredSession> decode_session(const state::StoredSession& stored, const
     const json& maintenance = record.at("maintenance");
     session.maintenance.all = maintenance.at("all").get<bool>();
     session.maintenance.routes = maintenance.at("routes").get<std::set<std::uint64_t>>();
+    // Absent from records written before a MAINT_EXIT could except a route from ALL.
+    if (maintenance.contains("excepted"))
+      session.maintenance.excepted = maintenance.at("excepted").get<std::set<std::uint64_t>>();
     if (const json& backend = maintenance.at("backend"); !backend.is_null())
       session.maintenance.backend = backend_of(backend);
     session.maintenance.entered_at = from_epoch_ms(maintenance.at("entered_at").get<std::int64_t>());

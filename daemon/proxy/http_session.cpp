@@ -1,5 +1,6 @@
 #include "daemon/proxy/http_session.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -258,15 +259,28 @@ class HttpSession final : public ClientConnection,
     request_.pool = worker_.hold(*pool);
 
     const BackendChoice choice = worker_.balancer.choose(*pool, coarse_system_now(), request_.started);
+    // A route in maintenance answers for itself when the balancer has nothing
+    // to offer: its backends being down, drained or detached is what
+    // maintenance is usually for.
+    const BackendEntry* answering_for_maintenance = nullptr;
+    if (choice.verdict != BackendChoice::Verdict::forward) {
+      const auto found = std::find_if(pool->backends.begin(), pool->backends.end(),
+                                      [](const BackendEntry& entry) { return entry.maintenance != nullptr; });
+      if (found != pool->backends.end()) answering_for_maintenance = &*found;
+    }
     // A pool with no backend in rotation charges the refusal to its first route.
-    request_.entry = choice.entry != nullptr ? choice.entry : &pool->backends.front();
+    request_.entry = answering_for_maintenance ? answering_for_maintenance
+                     : choice.entry != nullptr  ? choice.entry
+                                                : &pool->backends.front();
     request_.entry->runtime->request_started(worker_.index);
 
-    switch (choice.verdict) {
+    if (!answering_for_maintenance) switch (choice.verdict) {
       case BackendChoice::Verdict::no_backend:
         return respond(plain_response(http::status::service_unavailable,
                                       "no backend available for this route\n"),
                        Disposition::no_backend);
+      case BackendChoice::Verdict::circuit_open:
+        return refuse_for_open_circuit();
       case BackendChoice::Verdict::drain_rejected: {
         auto response = plain_response(http::status::service_unavailable,
                                        "this service is draining; retry shortly\n");
@@ -297,9 +311,7 @@ class HttpSession final : public ClientConnection,
       report_circuit_change(entry.route_number, request_.circuit->transition);
       if (!request_.circuit->allowed) {
         request_.circuit.reset();
-        auto response = plain_response(http::status::service_unavailable, "circuit open: the backend is failing\n");
-        response.set(http::field::retry_after, kCircuitRetryAfter);
-        return respond(std::move(response), Disposition::circuit_rejected);
+        return refuse_for_open_circuit();
       }
     }
     if (asks_for_websocket(message_)) {
@@ -311,6 +323,12 @@ class HttpSession final : public ClientConnection,
       request_.upgrade = true;
     }
     read_request_body();
+  }
+
+  void refuse_for_open_circuit() {
+    auto response = plain_response(http::status::service_unavailable, "circuit open: the backend is failing\n");
+    response.set(http::field::retry_after, kCircuitRetryAfter);
+    respond(std::move(response), Disposition::circuit_rejected);
   }
 
   void read_request_body() {

@@ -34,6 +34,21 @@ std::size_t smooth_round_robin(const Pool& pool, const std::vector<bool>& in_rot
   return best;
 }
 
+bool is_excluded(const BackendEntry& entry, std::span<const BackendEntry* const> excluded) {
+  return std::find(excluded.begin(), excluded.end(), &entry) != excluded.end();
+}
+
+// Nothing in rotation. An open circuit fails fast on purpose (PROTOCOL.md
+// §5), which its route counts and the client may retry; a pool with no live
+// backend at all is another matter.
+BackendChoice refusal(const Pool& pool, SteadyTime steady_now, std::span<const BackendEntry* const> excluded) {
+  for (const BackendEntry& entry : pool.backends) {
+    if (entry.rotation(steady_now) == BackendEntry::Rotation::circuit_open && !is_excluded(entry, excluded))
+      return {BackendChoice::Verdict::circuit_open, &entry};
+  }
+  return {BackendChoice::Verdict::no_backend, nullptr};
+}
+
 }  // namespace
 
 BackendChoice LoadBalancer::choose(const Pool& pool, SystemTime now, SteadyTime steady_now,
@@ -43,9 +58,7 @@ BackendChoice LoadBalancer::choose(const Pool& pool, SystemTime now, SteadyTime 
   // weigh, and no per-pool state to look up.
   if (pool.backends.size() == 1 && !pool.backends.front().drain) {
     const BackendEntry& only = pool.backends.front();
-    if (!only.in_rotation(steady_now) || std::find(excluded.begin(), excluded.end(), &only) != excluded.end()) {
-      return {BackendChoice::Verdict::no_backend, nullptr};
-    }
+    if (!only.in_rotation(steady_now) || is_excluded(only, excluded)) return refusal(pool, steady_now, excluded);
     return {BackendChoice::Verdict::forward, &only};
   }
 
@@ -58,13 +71,12 @@ BackendChoice LoadBalancer::choose(const Pool& pool, SystemTime now, SteadyTime 
   bool all_draining = true;
   for (std::size_t i = 0; i < pool.backends.size(); ++i) {
     const BackendEntry& entry = pool.backends[i];
-    state.in_rotation[i] =
-        entry.in_rotation(steady_now) && std::find(excluded.begin(), excluded.end(), &entry) == excluded.end();
+    state.in_rotation[i] = entry.in_rotation(steady_now) && !is_excluded(entry, excluded);
     if (!state.in_rotation[i]) continue;
     any_in_rotation = true;
     if (!entry.drain) all_draining = false;
   }
-  if (!any_in_rotation) return {BackendChoice::Verdict::no_backend, nullptr};
+  if (!any_in_rotation) return refusal(pool, steady_now, excluded);
 
   const auto scaled_weight = [now, steady_now](const BackendEntry& entry) {
     return entry.options.weight * traffic_share(entry, now) * slow_start_share(entry, steady_now);

@@ -18,7 +18,8 @@ struct BackendChoice {
   enum class Verdict {
     forward,         // send the request to `entry`
     drain_rejected,  // `entry` would have been chosen, but its drain sheds this request
-    no_backend,      // every entry is out of rotation (detached, unhealthy, open circuit); `entry` is null
+    circuit_open,    // no entry is in rotation, and `entry` is out only because its circuit is open
+    no_backend,      // every entry is detached, unhealthy or excluded; `entry` is null
   };
   Verdict verdict = Verdict::no_backend;
   const BackendEntry* entry = nullptr;

@@ -11,10 +11,11 @@
 
 namespace reg::proxy {
 
-bool BackendEntry::in_rotation(SteadyTime now) const {
-  if (detached) return false;
-  if (health && !health->healthy()) return false;
-  return !circuit || circuit->state(now) != CircuitState::open;
+BackendEntry::Rotation BackendEntry::rotation(SteadyTime now) const {
+  if (detached) return Rotation::detached;
+  if (health && !health->healthy()) return Rotation::unhealthy;
+  if (circuit && circuit->state(now) == CircuitState::open) return Rotation::circuit_open;
+  return Rotation::in;
 }
 
 namespace {

@@ -56,8 +56,10 @@ struct BackendEntry {
   std::shared_ptr<CircuitBreaker> circuit;
   std::shared_ptr<const BackendHealth> health;
 
-  // In the load-balancing rotation: attached, healthy, circuit not open.
-  bool in_rotation(SteadyTime now) const;
+  // Whether it is in the load-balancing rotation, or the first reason it is not.
+  enum class Rotation { in, detached, unhealthy, circuit_open };
+  Rotation rotation(SteadyTime now) const;
+  bool in_rotation(SteadyTime now) const { return rotation(now) == Rotation::in; }
 };
 
 // Routes of every session that share host and path: one load-balancing pool.

@@ -128,6 +128,33 @@ TEST_CASE("operations: MAINT_ENTER without a backend confirms at once") {
   CHECK(maint_status(control, session)["in_maintenance"].empty());
 }
 
+TEST_CASE("operations: MAINT_EXIT of one route leaves ALL covering the others and routes applied later") {
+  RegdProcess regd;
+  HttpBackend backend("A");
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  const auto kept = control.add_route(session, "a.com", "/", backend.url());
+  const auto leaving = control.add_route(session, "b.com", "/", backend.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+  REQUIRE(control.send("MAINT_ENTER|" + session + "|ALL") == "ACK");
+  CHECK(control.next_line() == "MAINT_OK|ALL");
+
+  REQUIRE(control.send("MAINT_EXIT|" + session + "|" + leaving) == "ACK");
+  CHECK(control.next_line() == "MAINT_OK|" + leaving);
+  auto status = maint_status(control, session);
+  CHECK(status["all"] == true);
+  CHECK(status["in_maintenance"] == json::array({kept}));
+
+  const auto later = control.add_route(session, "c.com", "/", backend.url());
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+  CHECK(maint_status(control, session)["in_maintenance"] == json::array({kept, later}));
+
+  // Entering it again puts it back.
+  REQUIRE(control.send("MAINT_ENTER|" + session + "|" + leaving) == "ACK");
+  CHECK(control.next_line() == "MAINT_OK|" + leaving);
+  CHECK(maint_status(control, session)["in_maintenance"] == json::array({kept, leaving, later}));
+}
+
 TEST_CASE("operations: the second phase of MAINT_ENTER carries the transaction id") {
   RegdProcess regd;
   Control control(regd.control());

@@ -10,6 +10,7 @@
 
 #include "common/client_connection.hpp"
 #include "support/control.hpp"
+#include "support/eventually.hpp"
 #include "support/free_port.hpp"
 #include "support/http_backend.hpp"
 #include "support/http_client.hpp"
@@ -115,8 +116,14 @@ TEST_CASE("proxy enforcement: an open circuit lets a trial through after its tim
   CHECK(reply_json(control.next_line(event_timeout), "EVENT|circuit_state_changed") ==
         json({{"route_id", route}, {"from", "closed"}, {"to", "open"}}));
   const auto served_while_closed = backend.request_count();
-  CHECK(http_get(regd.proxy(), "a.com", "/").status == 503);
+  const auto refused = http_get(regd.proxy(), "a.com", "/");
+  CHECK(refused.status == 503);
+  CHECK(refused.header("Retry-After") != "");
+  CHECK(refused.body == "circuit open: the backend is failing\n");
   CHECK(backend.request_count() == served_while_closed);
+  CHECK(eventually([&] {
+    return reply_json(control.send("STATS_GET|" + session + "|" + route), "STATS_OK")["circuit_rejected"] == 1;
+  }));
 
   backend.set_status(200);
   std::this_thread::sleep_for(1200ms);

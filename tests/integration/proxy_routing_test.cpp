@@ -455,6 +455,32 @@ TEST_CASE("proxy: maintenance answers with the built-in page") {
   CHECK(answer(regd, "b.com", "/") == "backend:A");
 }
 
+TEST_CASE("proxy: maintenance answers for a route whose backend is down or drained") {
+  RegdProcess regd;
+  HttpBackend backend("A");
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  // Down: nothing listens there, and the open circuit keeps it out of rotation.
+  const auto down = control.add_route(session, "down.com", "/", "http://127.0.0.1:" + std::to_string(free_loopback_port()));
+  control.add_route(session, "drained.com", "/", backend.url());
+  REQUIRE(control.send("CIRCUIT_BREAKER_SET|" + session + "|" + down + "|1|60s|1") == "CIRCUIT_OK");
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+  REQUIRE(control.send("SUBSCRIBE|" + session + "|drain_completed") == "SUBSCRIBE_OK");
+  CHECK(http_get(regd.proxy(), "down.com", "/").status == 502);
+  REQUIRE_THAT(control.send("DRAIN_START|" + session + "|1s"), StartsWith("DRAIN_OK|"));
+  REQUIRE_THAT(control.next_line(20s), StartsWith("EVENT|drain_completed|"));
+
+  REQUIRE(control.send("MAINT_ENTER|" + session + "|ALL") == "ACK");
+  REQUIRE(control.next_line() == "MAINT_OK|ALL");
+  for (const char* host : {"down.com", "drained.com"}) {
+    INFO(host);
+    const auto response = http_get(regd.proxy(), host, "/");
+    CHECK(response.status == 503);
+    CHECK(response.header("X-Maintenance-Mode") == "true");
+    CHECK(response.header("Retry-After") != "");
+  }
+}
+
 TEST_CASE("proxy: maintenance sends requests to the maintenance backend as they came") {
   RegdProcess regd;
   HttpBackend backend("A");

@@ -93,6 +93,38 @@ TEST_CASE("a pool with every backend detached has none", "[load_balancer]") {
   CHECK(choice.entry == nullptr);
 }
 
+TEST_CASE("with nothing in rotation an open circuit refuses, naming its entry", "[load_balancer]") {
+  LoadBalancer balancer;
+  auto open_circuit = std::make_shared<CircuitBreaker>(1, seconds(30), 1);
+  open_circuit->record_failure(open_circuit->try_acquire(kSteadyNow), kSteadyNow);
+  BackendEntry tripped = backend("r2");
+  tripped.circuit = open_circuit;
+
+  SECTION("alone") {
+    const Pool pool = pool_of({tripped});
+    const BackendChoice choice = balancer.choose(pool, kNow, kSteadyNow);
+    CHECK(choice.verdict == Verdict::circuit_open);
+    CHECK(choice.entry == &pool.backends[0]);
+  }
+  SECTION("beside a detached backend") {
+    BackendEntry gone = backend("r1");
+    gone.detached = true;
+    const Pool pool = pool_of({gone, tripped});
+    const BackendChoice choice = balancer.choose(pool, kNow, kSteadyNow);
+    CHECK(choice.verdict == Verdict::circuit_open);
+    CHECK(choice.entry == &pool.backends[1]);
+  }
+  SECTION("a retry that already tried it finds no backend") {
+    const Pool pool = pool_of({tripped});
+    const std::vector<const BackendEntry*> failed = {&pool.backends[0]};
+    CHECK(balancer.choose(pool, kNow, kSteadyNow, failed).verdict == Verdict::no_backend);
+  }
+  SECTION("a healthy backend beside it takes the request") {
+    const Pool pool = pool_of({backend("r1"), tripped});
+    CHECK(tally(balancer, pool, 4) == std::map<std::string, int>{{"r1", 4}});
+  }
+}
+
 TEST_CASE("a lone backend takes every request while it is in rotation", "[load_balancer]") {
   LoadBalancer balancer;
   BackendEntry only = backend("r1", 1);

@@ -56,6 +56,7 @@ TEST_CASE("session record: every stored field comes back after decode") {
   session.drain = proxy::DrainWindow{now.system - std::chrono::seconds(10), Milliseconds{60'000}};
   session.drain_completed_announced = false;
   session.maintenance.routes = {3};
+  session.maintenance.excepted = {1};
   session.maintenance.backend = *parse_backend_url("http://maint:81");
   session.maintenance.entered_at = now.system - std::chrono::seconds(2);
 
@@ -81,6 +82,7 @@ TEST_CASE("session record: every stored field comes back after decode") {
   CHECK(ms(back.drain->started_at) == ms(session.drain->started_at));
   CHECK(back.drain->duration == session.drain->duration);
   CHECK(back.maintenance.routes == session.maintenance.routes);
+  CHECK(back.maintenance.excepted == session.maintenance.excepted);
   CHECK(back.maintenance.backend == session.maintenance.backend);
   CHECK(back.find_conflict(session.staged->routes[4], 0).has_value());  // the conflict index is rebuilt
 }

@@ -32,8 +32,9 @@ Reply apply(CommandRequest& request, ConfigKinds kinds) {
   }
   if (routes_changed) {
     // Maintenance of routes that are gone ends with them.
-    std::erase_if(session.maintenance.routes,
-                  [&](std::uint64_t route) { return session.active.routes.count(route) == 0; });
+    const auto gone = [&](std::uint64_t route) { return session.active.routes.count(route) == 0; };
+    std::erase_if(session.maintenance.routes, gone);
+    std::erase_if(session.maintenance.excepted, gone);
   }
   session.last_apply = request.now;
   plane.count_apply();

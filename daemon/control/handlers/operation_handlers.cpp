@@ -101,10 +101,12 @@ Reply maint_enter(CommandRequest& request) {
   Maintenance& maintenance = session.maintenance;
   if (is_all(items)) {
     maintenance.all = true;
+    maintenance.excepted.clear();
   } else {
     auto selected = select_routes(session, items);
     if (!selected) return Reply::error(selected.error());
     maintenance.routes.insert(selected->begin(), selected->end());
+    for (std::uint64_t number : *selected) maintenance.excepted.erase(number);
   }
   maintenance.backend = request.has(2) ? std::optional<BackendUrl>(request.backend(2)) : std::nullopt;
   maintenance.entered_at = request.now;
@@ -128,13 +130,10 @@ Reply maint_exit(CommandRequest& request) {
   } else {
     auto selected = select_routes(session, items);
     if (!selected) return Reply::error(selected.error());
-    if (maintenance.all) {
-      // Narrow "every route" down to the routes that stay in maintenance.
-      maintenance.all = false;
-      for (const auto& [number, route] : session.active.routes) maintenance.routes.insert(number);
-    }
     for (std::uint64_t number : *selected) {
-      if (maintenance.routes.erase(number)) leaving.insert(number);
+      if (maintenance.covers(number)) leaving.insert(number);
+      maintenance.routes.erase(number);
+      if (maintenance.all) maintenance.excepted.insert(number);
     }
     if (!maintenance.active()) maintenance = Maintenance{};
   }
