@@ -216,7 +216,8 @@ class HttpSession final : public ClientConnection,
                      Disposition::proxy_rejected);
     }
     auto target = parse_request_target(request.target());
-    if (!target) {
+    // The asterisk-form is OPTIONS's alone (RFC 9112 §3.2.4).
+    if (!target || (target->path == "*" && request.method() != http::verb::options)) {
       return respond(plain_response(http::status::bad_request, "invalid request target\n"),
                      Disposition::proxy_rejected);
     }
@@ -241,6 +242,9 @@ class HttpSession final : public ClientConnection,
         return respond(plain_response(http::status::bad_request, "missing Host header\n"),
                        Disposition::proxy_rejected);
       }
+    }
+    if (!is_valid_host(host)) {
+      return respond(plain_response(http::status::bad_request, "invalid host\n"), Disposition::proxy_rejected);
     }
     request_.original_host = host;
     if (worker_.access_log != nullptr) {

@@ -1,5 +1,7 @@
 #include "daemon/proxy/request_checks.hpp"
 
+#include <algorithm>
+
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/rfc7230.hpp>
@@ -11,6 +13,26 @@ namespace {
 namespace beast = boost::beast;
 namespace http = beast::http;
 using boost::system::error_code;
+
+bool is_hex_digit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+bool is_reg_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::string_view("-._~!$&'()*+,;=").find(c) != std::string_view::npos;
+}
+
+bool is_reg_name(std::string_view name) {
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (name[i] != '%') {
+      if (!is_reg_name_char(name[i])) return false;
+    } else if (i + 2 < name.size() && is_hex_digit(name[i + 1]) && is_hex_digit(name[i + 2])) {
+      i += 2;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -27,6 +49,24 @@ std::optional<std::string_view> framing_problem(const ClientRequest& request) {
   return std::nullopt;
 }
 
+bool is_valid_host(std::string_view host) {
+  std::string_view port;
+  if (host.starts_with('[')) {
+    const auto close = host.find(']');
+    if (close == std::string_view::npos || close == 1) return false;
+    for (const char c : host.substr(1, close - 1))
+      if (!is_hex_digit(c) && c != ':' && c != '.') return false;
+    port = host.substr(close + 1);
+  } else {
+    const auto colon = host.find(':');
+    if (!is_reg_name(host.substr(0, colon))) return false;
+    if (colon != std::string_view::npos) port = host.substr(colon);
+  }
+  if (port.empty()) return true;
+  return port.front() == ':' &&
+         std::all_of(port.begin() + 1, port.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 bool asks_for_websocket(const ClientRequest& request) {
   // Most requests have no Upgrade; an empty token list still cost a hundred instructions.
   const std::string_view upgrade = request[http::field::upgrade];
@@ -34,7 +74,7 @@ bool asks_for_websocket(const ClientRequest& request) {
 }
 
 bool expects_continue(const ClientRequest& request) {
-  return beast::iequals(request[http::field::expect], "100-continue");
+  return request.version() >= 11 && beast::iequals(request[http::field::expect], "100-continue");
 }
 
 bool is_malformed_request(const error_code& ec) {

@@ -26,6 +26,8 @@ RequestTarget split_path_and_query(std::string_view authority, std::string_view 
 }  // namespace
 
 std::optional<RequestTarget> parse_request_target(std::string_view target) {
+  // A fragment is the client's own business; RFC 9112 §3.2 leaves it out.
+  if (target.find('#') != std::string_view::npos) return std::nullopt;
   if (target == "*") return RequestTarget{{}, target, {}};
   if (target.starts_with('/')) return split_path_and_query({}, target);
 
@@ -38,11 +40,10 @@ std::optional<RequestTarget> parse_request_target(std::string_view target) {
     return std::nullopt;
   }
   const auto authority_end = rest.find_first_of("/?");
-  std::string_view authority = rest.substr(0, authority_end);
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    authority.remove_prefix(at + 1);
-  }
-  if (authority.empty()) return std::nullopt;
+  const std::string_view authority = rest.substr(0, authority_end);
+  // Userinfo in an http URI is an error (RFC 9110 §4.2.4): "http://a.com:@evil"
+  // means evil, which a reader of the text may well not.
+  if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
   return split_path_and_query(
       authority, authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end));
 }

@@ -14,7 +14,8 @@ struct RequestTarget {
 };
 
 // Origin-form ("/p?q"), absolute-form ("http://host/p?q") and asterisk-form
-// ("*"). Anything else (authority-form of CONNECT, garbage) is nullopt.
+// ("*"). Anything else (authority-form of CONNECT, a target with a fragment
+// or with userinfo, garbage) is nullopt.
 // The views point into `target`.
 std::optional<RequestTarget> parse_request_target(std::string_view target);
 

@@ -1,7 +1,8 @@
 // How the proxy frames a backend's answer for the client (PROTOCOL.md §8):
 // bodies in chunks, bodies that end when the backend closes, bodies larger
 // than one relay buffer, and HEAD answers, for HTTP/1.1 and HTTP/1.0 clients;
-// and the answers whose framing it refuses.
+// the answers whose framing it refuses; and request heads it refuses or
+// answers itself (Host, request-target, Expect).
 #include <catch2/catch.hpp>
 
 #include <poll.h>
@@ -47,6 +48,50 @@ std::string raw_exchange(const RegdProcess& regd, std::string_view request) {
 }
 
 }  // namespace
+
+TEST_CASE("proxy framing: a Host or request-target outside the grammar gets 400 and reaches no backend") {
+  RegdProcess regd;
+  HttpBackend backend("A");
+  Control control(regd.control());
+  route_to(control, backend.url());
+
+  for (const char* host : {"f.com:@evil.example", "f.com:80@evil.com", "f.com:x/../evil", "f.com:<script>",
+                           "[f.com]@evil.com", "[f.com"}) {
+    INFO("Host: " << host);
+    CHECK(http_get(regd.proxy(), host, "/").status == 400);
+  }
+  for (const char* request_line : {"GET * HTTP/1.1", "GET /a#top HTTP/1.1", "GET http://f.com:@evil.example/ HTTP/1.1"}) {
+    INFO(request_line);
+    const std::string request = std::string(request_line) + "\r\nHost: f.com\r\nConnection: close\r\n\r\n";
+    CHECK(raw_exchange(regd, request).rfind("HTTP/1.1 400 ", 0) == 0);
+  }
+  CHECK(backend.request_count() == 0);
+
+  CHECK(http_get(regd.proxy(), "f.com:8080", "/").status == 200);
+  CHECK(raw_exchange(regd, "OPTIONS * HTTP/1.1\r\nHost: f.com\r\nConnection: close\r\n\r\n").rfind("HTTP/1.1 200 ", 0) ==
+        0);
+  REQUIRE(backend.last_request());
+  CHECK(backend.last_request()->method == "OPTIONS");
+}
+
+TEST_CASE("proxy framing: 100 Continue goes to an HTTP/1.1 client that expects it, never to an HTTP/1.0 one") {
+  RegdProcess regd;
+  HttpBackend backend("A");
+  Control control(regd.control());
+  route_to(control, backend.url());
+
+  auto waiting = ClientConnection::connect(regd.proxy(), 5000ms);
+  REQUIRE(waiting);
+  REQUIRE(waiting->send_raw("POST / HTTP/1.1\r\nHost: f.com\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n"));
+  const auto interim = waiting->read_line(5000ms);
+  REQUIRE(interim);
+  CHECK(interim->rfind("HTTP/1.1 100 Continue", 0) == 0);
+
+  const std::string answer = raw_exchange(
+      regd, "POST / HTTP/1.0\r\nHost: f.com\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\nabc");
+  CHECK(answer.rfind("HTTP/1.1 200 ", 0) == 0);
+  CHECK(answer.find(" 100 ") == std::string::npos);
+}
 
 TEST_CASE("proxy framing: a chunked answer reaches an HTTP/1.1 client whole, in chunks") {
   RegdProcess regd;

@@ -13,7 +13,7 @@ TEST_CASE("request targets are split into path and query", "[request_target]") {
     CHECK(target->query == "?id=7&x=%2F");
   }
   SECTION("absolute-form names the host") {
-    const auto target = parse_request_target("http://user:pw@Shop.Example.com:8080/cart?x=1");
+    const auto target = parse_request_target("http://Shop.Example.com:8080/cart?x=1");
     REQUIRE(target);
     CHECK(target->authority == "Shop.Example.com:8080");
     CHECK(target->path == "/cart");
@@ -36,6 +36,10 @@ TEST_CASE("request targets are split into path and query", "[request_target]") {
     CHECK_FALSE(parse_request_target("example.com:443"));
     CHECK_FALSE(parse_request_target("ftp://example.com/"));
     CHECK_FALSE(parse_request_target("http:///nohost"));
+    CHECK_FALSE(parse_request_target("/api/q#frag"));
+    CHECK_FALSE(parse_request_target("http://user:pw@example.com/"));
+    CHECK_FALSE(parse_request_target("http://a.com:@evil.example/"));
+    CHECK_FALSE(parse_request_target("http://example.com/#top"));
   }
 }
 
