@@ -192,6 +192,7 @@ void AnswerHead::clear() {
   text_.clear();
   fields_.clear();
   connection_tokens_.clear();
+  merged_content_length_.reset();
 }
 
 bool AnswerHead::connection_lists(std::string_view name) const {
@@ -344,11 +345,13 @@ void AnswerParser::act_on_field(AnswerHead::Field& field, error_code& ec) {
         }
       });
       return;
-    case http::field::content_length:
+    case http::field::content_length: {
       if (transfer_coded_) {
         ec = http::error::bad_content_length;
         return;
       }
+      const bool repeated = content_length_.has_value();
+      int elements = 0;
       for_each_element(value, [&](std::string_view element) {
         std::uint64_t length = 0;
         if (ec) return;
@@ -356,9 +359,12 @@ void AnswerParser::act_on_field(AnswerHead::Field& field, error_code& ec) {
           ec = http::error::bad_content_length;
           return;
         }
+        ++elements;
         content_length_ = length;
       });
+      if (repeated || elements > 1) head_.merged_content_length_ = content_length_;
       return;
+    }
     case http::field::transfer_encoding: {
       if (content_length_ || chunked_) {
         ec = http::error::bad_transfer_encoding;

@@ -54,6 +54,10 @@ class AnswerHead {
   std::string_view operator[](boost::beast::http::field name) const;
   // Whether a Connection field lists `name` (any case).
   bool connection_lists(std::string_view name) const;
+  // Set when Content-Length came as several fields or a list of one value
+  // ("5, 5"): the client gets it once, as one plain field (RFC 9110 §8.6);
+  // many clients refuse the repetition.
+  std::optional<std::uint64_t> merged_content_length() const { return merged_content_length_; }
 
   // Bytes held for the text, the fields and the tokens, for the bound on
   // what a worker keeps: an answer with thousands of fields grows all three.
@@ -72,6 +76,7 @@ class AnswerHead {
   // The tokens of the Connection fields, as offsets and sizes in text_,
   // split once rather than for each field they might name.
   std::vector<std::pair<std::size_t, std::size_t>> connection_tokens_;
+  std::optional<std::uint64_t> merged_content_length_;
 };
 
 // Reads one answer. Errors are Beast's (boost::beast::http::error), so that

@@ -30,8 +30,9 @@ bool replaced_by_route(const RelayedHeadChanges& changes, std::string_view name)
 
 bool relayed(const AnswerHead& head, const Field& field, const RelayedHeadChanges& changes) {
   if (field.name == http::field::connection || always_hop_by_hop(field.name)) return false;
-  // The body is framed by it already: neither Connection nor a route header takes it away.
-  if (field.name == http::field::content_length) return true;
+  // The body is framed by it already: neither Connection nor a route header
+  // takes it away. Repeated, it goes once, after the relayed fields.
+  if (field.name == http::field::content_length) return !head.merged_content_length();
   const std::string_view name = head.name(field);
   if (head.connection_lists(name)) return false;
   return !replaced_by_route(changes, name);
@@ -73,6 +74,11 @@ void append_relayed_answer_head(std::string& out, const AnswerHead& head, const 
     run_end = field.line_end;
   }
   out += head.lines(run_at, run_end - run_at);
+  if (const auto length = head.merged_content_length()) {
+    char digits[20];
+    const char* const end = std::to_chars(digits, digits + sizeof digits, *length).ptr;
+    append_field_line(out, "Content-Length", std::string_view(digits, static_cast<std::size_t>(end - digits)));
+  }
   if (changes.route_headers != nullptr) {
     for (const auto& [name, value] : *changes.route_headers) {
       if (written_by_proxy_only(name) || replaced_by_mark(changes, name)) continue;

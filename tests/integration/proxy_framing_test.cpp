@@ -111,6 +111,19 @@ TEST_CASE("proxy framing: a chunked answer reaches an HTTP/1.1 client whole, in 
   }
 }
 
+TEST_CASE("proxy framing: a Content-Length the backend repeats reaches the client once") {
+  RegdProcess regd;
+  ScriptedBackend backend("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2, 2\r\n\r\nok", false);
+  Control control(regd.control());
+  route_to(control, backend.url());
+
+  const std::string answer = raw_exchange(regd, "GET / HTTP/1.1\r\nHost: f.com\r\nConnection: close\r\n\r\n");
+  CHECK(answer.rfind("HTTP/1.1 200 ", 0) == 0);
+  CHECK(answer.find("\r\nContent-Length: 2\r\n") != std::string::npos);
+  CHECK(answer.find("Content-Length") == answer.rfind("Content-Length"));
+  CHECK(answer.ends_with("\r\n\r\nok"));
+}
+
 TEST_CASE("proxy framing: a body ended by the backend's close is chunked for HTTP/1.1, raw for HTTP/1.0") {
   RegdProcess regd;
   ScriptedBackend backend("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nline one\nline two\n", true);

@@ -45,6 +45,17 @@ TEST_CASE("Connection cannot take Content-Length away", "[message_head]") {
   CHECK(relayed(head) == "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
 }
 
+TEST_CASE("a repeated Content-Length goes once, as one plain field", "[message_head]") {
+  const std::string single = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nServer: app\r\n\r\n";
+  CHECK(relayed(parsed(single)) == single);
+  for (const char* fields : {"Content-Length: 5\r\nServer: app\r\nContent-Length: 5\r\n",
+                             "Content-Length: 5, 5\r\nServer: app\r\n", "Server: app\r\nContent-Length: 5,5\r\n"}) {
+    INFO(fields);
+    CHECK(relayed(parsed("HTTP/1.1 200 OK\r\n" + std::string(fields) + "\r\n")) ==
+          "HTTP/1.1 200 OK\r\nServer: app\r\nContent-Length: 5\r\n\r\n");
+  }
+}
+
 TEST_CASE("Connection naming itself or a field before it removes them all", "[message_head]") {
   const AnswerHead head = parsed(
       "HTTP/1.1 204 No Content\r\n"
