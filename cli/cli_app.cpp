@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "cli/contexts.hpp"
 #include "cli/exit_codes.hpp"
 #include "common/field_validation.hpp"
 #include "common/version.hpp"
@@ -49,6 +50,7 @@ std::string check_value(const Argument& argument, const reg::CommandSpec* spec, 
   switch (std::get<ClientValue>(argument.kind)) {
     case ClientValue::meta_pair:
       return text.find('=') == std::string::npos || text.front() == '=' ? "expected key=value, got " + text : "";
+    case ClientValue::context_name: return context_name_problem(text);
     case ClientValue::server_address: {
       auto address = reg::parse_host_port(text);
       return address ? "" : address.error();

@@ -236,7 +236,7 @@ std::vector<Command> client_commands() {
 
   Command set{{"context", "set"}, "create or update a context (only the given settings change)",
               Action::context_set};
-  set.positionals.push_back(Argument("name", ClientValue::context_name, "context name"));
+  set.positionals.push_back(Argument("name", ClientValue::context_name, "context name: printable text, e.g. staging"));
   set.flags = {
       {"--server", "", optional_value("host:port", ClientValue::server_address), "control address of regd"},
       {"--token-file", "", optional_value("file", ClientValue::file), "file holding the AUTH token"},

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -11,6 +12,7 @@
 #include <toml++/toml.h>
 
 #include "cli/exit_codes.hpp"
+#include "common/line_codec.hpp"
 
 namespace regctl {
 namespace {
@@ -19,11 +21,43 @@ std::string text_of(const toml::table& table, std::string_view key) {
   return table[key].value_or(std::string());
 }
 
+// Every string as a basic string ("...", escaped): toml++ 3.3 writes a
+// literal string ('...') with a raw line break when multi-line strings are
+// off, and a multi-line literal loses a line break it starts with.
+constexpr auto escaped_strings = toml::toml_formatter::default_flags & ~toml::format_flags::allow_literal_strings &
+                                 ~toml::format_flags::allow_multi_line_strings;
+
+// toml++ 3.3 writes a key bare when its only non-bare characters are ', tab
+// or a line break ([contexts.bob's]), which its own parser then refuses; so a
+// name is written bare only when it plainly is a bare key, else as a TOML
+// string, which is always a valid key.
+std::string table_key(const std::string& name) {
+  const bool bare = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+  if (bare) return name;
+  std::ostringstream quoted;
+  quoted << toml::toml_formatter{toml::value<std::string>{name}, escaped_strings};
+  return quoted.str();
+}
+
 [[noreturn]] void fail_writing(const std::filesystem::path& path, const std::string& what) {
   throw Failure(exit_usage, "cannot write " + path.string() + ": " + what + ": " + std::strerror(errno));
 }
 
 }  // namespace
+
+std::string context_name_problem(std::string_view name) {
+  if (name.empty()) return "a context name may not be empty";
+  const bool control = std::any_of(name.begin(), name.end(), [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f;
+  });
+  if (control || !reg::is_valid_encoding(name)) {
+    return "a context name must be printable UTF-8 text, without tabs, line breaks or other control characters";
+  }
+  return "";
+}
 
 std::filesystem::path ContextFile::default_path() {
   const char* config_home = std::getenv("XDG_CONFIG_HOME");
@@ -80,9 +114,11 @@ bool ContextFile::remove(const std::string& name) {
 }
 
 void ContextFile::save() const {
-  toml::table root;
-  if (!current_.empty()) root.insert("current-context", current_);
-  toml::table contexts;
+  std::ostringstream text;
+  text << "# regctl contexts; `regctl context set|use` edit this file.\n";
+  if (!current_.empty()) {
+    text << toml::toml_formatter{toml::table{{"current-context", current_}}, escaped_strings} << "\n";
+  }
   for (const auto& [name, context] : contexts_) {
     toml::table entry;
     const std::pair<const char*, const std::string*> settings[] = {{"server", &context.server},
@@ -91,11 +127,9 @@ void ContextFile::save() const {
                                                                    {"session", &context.session}};
     for (const auto& [key, value] : settings)
       if (!value->empty()) entry.insert(key, *value);
-    contexts.insert(name, std::move(entry));
+    text << "\n[contexts." << table_key(name) << "]\n";
+    if (!entry.empty()) text << toml::toml_formatter{entry, escaped_strings} << "\n";
   }
-  root.insert("contexts", std::move(contexts));
-  std::ostringstream text;
-  text << "# regctl contexts; `regctl context set|use` edit this file.\n" << root << "\n";
   const std::string content = text.str();
 
   const auto directory = path_.parent_path();

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace regctl {
 
@@ -19,6 +20,11 @@ struct Context {
   std::string token;
   std::string session;
 };
+
+// What is wrong with `name` as a context name, empty when it is fine. Any
+// printable UTF-8 text will do; a control character (tab, line break) would
+// make `context list` ambiguous, and TOML keys must be UTF-8.
+std::string context_name_problem(std::string_view name);
 
 class ContextFile {
  public:

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <string>
@@ -392,13 +393,55 @@ TEST_CASE("cli: contexts: set, use, list, and flag > env > context > default", "
   CHECK((info.st_mode & 0777) == 0600);
   std::ifstream file(regctl.config_file());
   const std::string content((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  CHECK_THAT(content, Contains("current-context = 'live'") && Contains(session));
+  CHECK_THAT(content, Contains("current-context = \"live\"") && Contains(session));
 
   const auto unknown = regctl.run({"context", "use", "nowhere"});
   CHECK(unknown.exit_code == 2);
   CHECK_THAT(unknown.err, Contains("no context named \"nowhere\""));
   ok(regctl, {"context", "delete", "dead"});
   CHECK(ok(regctl, {"context", "list", "-o", "plain"}) == "live\n");
+}
+
+TEST_CASE("cli: contexts: any printable name survives the file, empty ones and control characters are refused",
+          "[cli]") {
+  RegdProcess regd;
+  Regctl regctl(regd.control());
+  const std::string real = regd.control().to_string();
+  regctl.set_env("REGCTL_SERVER", std::nullopt);
+
+  std::vector<std::string> names = {"bob's", "'quoted'", "a b", "a\"b", "a]b", "x.y", "back\\slash", "héllo", "plain"};
+  for (const auto& name : names) ok(regctl, {"context", "set", name, "--server", real});
+  std::sort(names.begin(), names.end());
+  std::string listed;
+  for (const auto& name : names) listed += name + "\n";
+  CHECK(ok(regctl, {"context", "list", "-o", "plain"}) == listed);
+  for (const auto& name : names) {
+    INFO("context " << name);
+    CHECK(regctl.run({"--context", name, "ping"}).exit_code == 0);
+    ok(regctl, {"context", "use", name});
+    CHECK(ok(regctl, {"context", "current"}) == name + "\n");
+  }
+
+  for (const std::string name : {"", "a\tb", "a\nb", "bell\a", "a\x7f"}) {
+    INFO("context name of " << name.size() << " bytes");
+    const auto refused = regctl.run({"context", "set", name, "--server", real});
+    CHECK(refused.exit_code == 2);
+    CHECK_THAT(refused.err, Contains("context name"));
+    CHECK(regctl.run({"--context", name, "ping"}).exit_code == 2);
+  }
+  CHECK(ok(regctl, {"context", "list", "-o", "plain"}) == listed);
+
+  for (const auto& name : names) ok(regctl, {"context", "delete", name});
+  CHECK(ok(regctl, {"context", "list", "-o", "plain"}).empty());
+
+  // Settings are free text: quotes and line breaks come back as they went in.
+  const std::string session = "\ns'1\n\"x\"";
+  const std::string token_file = "/tmp/it's\tmine\n";
+  ok(regctl, {"context", "set", "odd", "--session", session, "--token-file", token_file});
+  const auto odd = ok_json(regctl, {"context", "list"});
+  REQUIRE(odd.size() == 1);
+  CHECK(odd[0]["session"] == session);
+  CHECK(odd[0]["token_file"] == token_file);
 }
 
 TEST_CASE("cli: AUTH with a token file, a token in the environment or a context", "[cli]") {
