@@ -63,13 +63,13 @@ std::vector<ClientFlag> client_flags() {
       {"config apply", {"--only", "", scope, "apply only these kinds, e.g. routes,headers (the rest stays staged)"}},
       {"config diff", {"--exit-code", "", std::nullopt, "exit 1 when there are staged changes, 0 when there are none"}},
       {"drain start", {"--wait", "", std::nullopt, "show progress and return when the drain completes"}},
-      {"drain status", {"--watch", "-w", std::nullopt, "refresh until Ctrl-C"}},
+      {"drain status", {"--watch", "-w", std::nullopt, "refresh until Ctrl-C (-o json: one document per line)"}},
       {"drain status", {"--interval", "", duration_value("interval", "1s"), "refresh interval of --watch"}},
       {"maint enter", {"--wait", "", std::nullopt, "return when regd confirms the maintenance page answers (MAINT_OK)"}},
       {"maint enter", {"--wait-timeout", "", duration_value("wait_timeout", "2m"), "give up waiting after this long"}},
       {"maint exit", {"--wait", "", std::nullopt, "return when regd confirms the backends answer again (MAINT_OK)"}},
       {"maint exit", {"--wait-timeout", "", duration_value("wait_timeout", "2m"), "give up waiting after this long"}},
-      {"stats", {"--watch", "-w", std::nullopt, "refresh until Ctrl-C"}},
+      {"stats", {"--watch", "-w", std::nullopt, "refresh until Ctrl-C (-o json: one document per line)"}},
       {"stats", {"--interval", "", duration_value("interval", "1s"), "refresh interval of --watch"}},
   };
 }

@@ -131,22 +131,31 @@ std::string wait_for_maintenance(ControlClient& client, const Run& run, const st
   }
 }
 
+// With -o json stdout gets one compact document per refresh, one per line,
+// and nothing else, even on a terminal: `--watch -o json | jq` reads a stream,
+// as with `events -o json`.
 int watch(ControlClient& client, const Run& run, const reg::CommandSpec& spec, const std::string& request,
           Milliseconds interval) {
   catch_interrupts();
   const Format format = run.mode.format_for(false);
+  const bool json_lines = format == Format::json;
+  OutputMode frame_mode = run.mode;
+  if (json_lines) frame_mode.stdout_terminal = false;  // compact, not pretty
   WatchScreen screen(std::cout, run.mode.stdout_terminal, "regctl " + run.line.command->path());
   while (!interrupted()) {
     std::ostringstream frame;
     const auto reply = split_reply(client.exchange(request));
     try {
       throw_if_error(reply, client.settings());
-      print_reply(frame, spec, reply, format, run.mode, run.palette);
+      print_reply(frame, spec, reply, format, frame_mode, run.palette);
     } catch (const Failure& failure) {
       if (failure.code() != exit_server_error) throw;
-      frame << run.palette.paint(failure.what(), Tone::red) << '\n';  // e.g. no drain yet: keep watching
+      // e.g. no drain yet: keep watching
+      if (json_lines) std::cerr << "regctl: error: " << failure.what() << '\n';
+      else frame << run.palette.paint(failure.what(), Tone::red) << '\n';
     }
-    screen.show(frame.str());
+    if (json_lines) std::cout << frame.str() << std::flush;
+    else screen.show(frame.str());
     sleep_unless_interrupted(interval);
   }
   return exit_success;

@@ -64,6 +64,20 @@ struct Setup {
 
 std::string closed_port_address() { return "127.0.0.1:" + std::to_string(free_loopback_port()); }
 
+// Every line of `out` as JSON; a line that is not JSON fails the test.
+std::vector<json> json_lines(const std::string& out) {
+  std::vector<json> documents;
+  std::size_t start = 0;
+  for (auto end = out.find('\n'); end != std::string::npos; start = end + 1, end = out.find('\n', start)) {
+    const std::string line = out.substr(start, end - start);
+    INFO("stdout line: " << line);
+    REQUIRE(json::accept(line));
+    documents.push_back(json::parse(line));
+  }
+  CHECK(start == out.size());  // no unfinished last line
+  return documents;
+}
+
 }  // namespace
 
 TEST_CASE("cli: register prints the bare session id and makes a persistent session", "[cli]") {
@@ -571,6 +585,35 @@ TEST_CASE("cli: --watch refreshes until Ctrl-C and exits 0", "[cli]") {
   const auto result = watch->interrupt();
   CHECK(result.exit_code == 0);
   CHECK_THAT(result.out, Contains("traffic_percent:"));
+}
+
+TEST_CASE("cli: --watch -o json writes one JSON document per line and nothing else to stdout", "[cli]") {
+  Setup setup;
+  auto& regctl = setup.regctl;
+  ok(regctl, {"route", "add", "--domains", "a.com", "--backend", "http://127.0.0.1:9000"});
+  ok(regctl, {"config", "apply"});
+  const auto lines_in = [](const std::string& text) { return std::count(text.begin(), text.end(), '\n'); };
+
+  auto stats = regctl.start({"stats", "--watch", "--interval", "100ms", "-o", "json"});
+  CHECK(eventually([&] { return lines_in(stats->out_so_far()) >= 3; }));
+  const auto stats_result = stats->interrupt();
+  CHECK(stats_result.exit_code == 0);
+  for (const auto& frame : json_lines(stats_result.out)) {
+    REQUIRE(frame.is_array());
+    CHECK(frame.at(0)["route_id"] == "r1");
+  }
+
+  // Before the drain regd answers ERROR: that goes to stderr, the watch goes on.
+  auto drain = regctl.start({"drain", "status", "-w", "--interval", "100ms", "-o", "json"});
+  std::this_thread::sleep_for(300ms);
+  ok(regctl, {"drain", "start", "1m"});
+  CHECK(eventually([&] { return lines_in(drain->out_so_far()) >= 2; }));
+  const auto drain_result = drain->interrupt();
+  CHECK(drain_result.exit_code == 0);
+  CHECK_THAT(drain_result.err, Contains("regctl: error: no drain in progress"));
+  const auto frames = json_lines(drain_result.out);
+  REQUIRE(frames.size() >= 2);
+  for (const auto& frame : frames) CHECK(frame["active"] == true);
 }
 
 }  // namespace reg::test
