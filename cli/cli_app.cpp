@@ -51,6 +51,10 @@ std::string check_value(const Argument& argument, const reg::CommandSpec* spec, 
     case ClientValue::meta_pair:
       return text.find('=') == std::string::npos || text.front() == '=' ? "expected key=value, got " + text : "";
     case ClientValue::context_name: return context_name_problem(text);
+    case ClientValue::protocol_line:
+      // regd ignores an empty line (a CR before the LF is dropped first), so it would never answer.
+      if (text.empty() || text == "\r") return "a protocol line may not be empty: regd ignores empty lines";
+      return text.find('\n') == std::string::npos ? "" : "a protocol line may not contain a line break";
     case ClientValue::server_address: {
       auto address = reg::parse_host_port(text);
       return address ? "" : address.error();

@@ -218,7 +218,8 @@ Argument optional_value(std::string name, ClientValue kind) {
 std::vector<Command> client_commands() {
   std::vector<Command> commands;
   Command raw{{"raw"}, "send protocol lines as they are and print the replies", Action::raw};
-  Argument lines = Argument("line", ClientValue::text, "a protocol line, e.g. 'PING'; several are sent in order");
+  Argument lines =
+      Argument("line", ClientValue::protocol_line, "a protocol line, e.g. 'PING', not empty; several are sent in order");
   lines.repeated = true;
   raw.positionals.push_back(lines);
   raw.examples = {"regctl raw 'VERSION'", "regctl raw \"ROUTE_LIST|$S\""};

@@ -14,7 +14,9 @@
 namespace regctl {
 
 // What a value names when it is not a protocol field.
-enum class ClientValue { text, file, context_name, server_address, output_format, colour_mode, lease, meta_pair, shell };
+enum class ClientValue {
+  text, protocol_line, file, context_name, server_address, output_format, colour_mode, lease, meta_pair, shell
+};
 
 // Protocol values carry their FieldKind (validation and completion come from
 // common/); client-only values say what they are.

@@ -331,6 +331,23 @@ TEST_CASE("cli: exit statuses tell the outcomes apart", "[cli]") {
   CHECK_THAT(without_session.err, Contains("no session"));
 }
 
+TEST_CASE("cli: raw refuses an empty line or one with a line break before sending anything", "[cli]") {
+  RegdProcess regd;
+  Regctl regctl(regd.control());
+  // regd ignores an empty line (and a lone CR, which it drops first): no reply would ever come.
+  for (const std::string line : {"", "\r", "PING\nPING"}) {
+    INFO("line of " << line.size() << " bytes");
+    const auto refused = regctl.run({"--timeout", "2s", "raw", "PING", line});
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.out.empty());  // not even the PING before it
+    CHECK_THAT(refused.err, StartsWith("regctl: error: ") && Contains("a protocol line may not"));
+  }
+  // Spaces are not an empty line: regd answers them.
+  const auto spaces = regctl.run({"raw", "  "});
+  CHECK(spaces.exit_code == 5);
+  CHECK_THAT(spaces.out, StartsWith("ERROR|unknown command"));
+}
+
 TEST_CASE("cli: a server that stops answering is a timeout, not a hang", "[cli]") {
   // A listening socket nobody accepts from: connect succeeds, no reply comes.
   RegdProcess regd;
