@@ -431,6 +431,7 @@ class HttpSession final : public ClientConnection,
     plan.client_keep_alive = request_.keep_alive && !worker_.stopping;
     plan.client_version = request_.version;
     plan.upgrade = request_.upgrade;
+    plan.client_waiting_since = request_.started;
     exchange_ =
         exchange_with_backend(worker_, client_, deadline_, request.method(), std::move(body), std::move(buffers), plan,
                               shared_from_this());
@@ -497,6 +498,7 @@ class HttpSession final : public ClientConnection,
         return start_tunnel(std::move(result));
       case Outcome::relay_failed:
       case Outcome::aborted:
+      case Outcome::client_gone:
         // The status the client got, if the answer had begun; 0 if not.
         record(result.status, relayed);
         return close_now();
@@ -510,6 +512,11 @@ class HttpSession final : public ClientConnection,
     }
     // The maintenance backend gave no answer: the built-in page stands in.
     if (request_.maintenance) return respond(maintenance_response(), Disposition::maintenance);
+    // Nobody is left to get the 502 or 504; the backend's failure still counts.
+    if (client_gave_up(client_, request_.started)) {
+      record(0, Disposition::backend_failure);
+      return close_now();
+    }
     const bool timed_out = result.outcome == Outcome::timed_out || result.outcome == Outcome::connect_timed_out;
     respond(plain_response(timed_out ? http::status::gateway_timeout : http::status::bad_gateway,
                            std::string(timed_out ? "gateway timeout: " : "bad gateway: ") +

@@ -1,6 +1,6 @@
 #include "daemon/proxy/request_checks.hpp"
 
-#include <algorithm>
+#include <array>
 
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
@@ -16,23 +16,15 @@ using boost::system::error_code;
 
 bool is_hex_digit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
-bool is_reg_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("-._~!$&'()*+,;=").find(c) != std::string_view::npos;
-}
-
-bool is_reg_name(std::string_view name) {
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    if (name[i] != '%') {
-      if (!is_reg_name_char(name[i])) return false;
-    } else if (i + 2 < name.size() && is_hex_digit(name[i + 1]) && is_hex_digit(name[i + 2])) {
-      i += 2;
-    } else {
-      return false;
-    }
-  }
-  return true;
-}
+// A table, not comparisons: every request's host goes through it.
+constexpr std::array<bool, 256> kRegNameChars = [] {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) table[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
+  for (const char c : std::string_view("-._~!$&'()*+,;=")) table[static_cast<unsigned char>(c)] = true;
+  return table;
+}();
 
 }  // namespace
 
@@ -50,21 +42,26 @@ std::optional<std::string_view> framing_problem(const ClientRequest& request) {
 }
 
 bool is_valid_host(std::string_view host) {
-  std::string_view port;
-  if (host.starts_with('[')) {
+  const std::size_t size = host.size();
+  std::size_t at = 0;
+  if (size > 0 && host.front() == '[') {
     const auto close = host.find(']');
     if (close == std::string_view::npos || close == 1) return false;
-    for (const char c : host.substr(1, close - 1))
-      if (!is_hex_digit(c) && c != ':' && c != '.') return false;
-    port = host.substr(close + 1);
+    for (at = 1; at < close; ++at)
+      if (!is_hex_digit(host[at]) && host[at] != ':' && host[at] != '.') return false;
+    ++at;
   } else {
-    const auto colon = host.find(':');
-    if (!is_reg_name(host.substr(0, colon))) return false;
-    if (colon != std::string_view::npos) port = host.substr(colon);
+    for (; at < size && host[at] != ':'; ++at) {
+      if (kRegNameChars[static_cast<unsigned char>(host[at])]) continue;
+      if (host[at] != '%' || at + 2 >= size || !is_hex_digit(host[at + 1]) || !is_hex_digit(host[at + 2])) return false;
+      at += 2;
+    }
   }
-  if (port.empty()) return true;
-  return port.front() == ':' &&
-         std::all_of(port.begin() + 1, port.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (at == size) return true;
+  if (host[at] != ':') return false;
+  for (++at; at < size; ++at)
+    if (host[at] < '0' || host[at] > '9') return false;
+  return true;
 }
 
 bool asks_for_websocket(const ClientRequest& request) {

@@ -13,6 +13,7 @@
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
+#include "daemon/net/peer_closed.hpp"
 #include "daemon/proxy/coarse_clock.hpp"
 #include "daemon/proxy/connection_deadline.hpp"
 #include "daemon/proxy/eager_write.hpp"
@@ -30,6 +31,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
+
+constexpr std::chrono::seconds kCheckClientAfter{1};
 
 // The ways a backend closes a kept-alive connection under our feet.
 bool is_dead_connection(const error_code& ec) {
@@ -242,6 +245,9 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
       // client's body was sent whole, and hints are optional.
       start_answer();
       return read_answer_header();
+    }
+    if (client_gave_up(client_, plan_.client_waiting_since)) {
+      return fail(Outcome::client_gone, "the client closed its connection before the answer came");
     }
     relay_header();
   }
@@ -464,6 +470,10 @@ void abort_exchange(const std::weak_ptr<UpstreamExchange>& exchange) {
 
 void interrupt_exchange(const std::weak_ptr<UpstreamExchange>& exchange) {
   if (auto live = exchange.lock()) live->interrupt();
+}
+
+bool client_gave_up(WorkerSocket& client, std::chrono::steady_clock::time_point waiting_since) {
+  return coarse_steady_now() - waiting_since >= kCheckClientAfter && net::peer_has_closed(client.native_handle());
 }
 
 }  // namespace reg::proxy

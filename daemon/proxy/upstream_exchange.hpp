@@ -3,6 +3,7 @@
 // verified certificate for https), the request, and the answer relayed to
 // the client as it arrives, so a large body never sits in memory whole. Retries once on a fresh connection when a reused
 // keep-alive connection turns out dead (DESIGN.md "Known traps").
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -36,6 +37,9 @@ struct ExchangePlan {
   // A websocket handshake: the request keeps its Upgrade and Connection
   // headers, and a 101 answer hands both sockets over to a tunnel.
   bool upgrade = false;
+  // When the client's request began: an answer that comes a while later is
+  // relayed only if the client is still there.
+  std::chrono::steady_clock::time_point client_waiting_since;
 };
 
 struct ExchangeResult {
@@ -47,6 +51,7 @@ struct ExchangeResult {
     timed_out,          // no answer: the answer took too long
     bad_answer,         // no usable answer: reset, malformed, closed early
     relay_failed,       // the answer started but broke off; the client connection must close
+    client_gone,        // the answer came after the client had closed its connection; nothing was relayed
     aborted,            // abort_exchange(): the proxy is stopping
   };
   Outcome outcome = Outcome::bad_answer;
@@ -58,6 +63,12 @@ struct ExchangeResult {
   std::optional<TlsUpstream> tls_upstream;                // upgraded only: an https or wss backend
   std::string upstream_leftover;  // upgraded: bytes the backend sent after its 101
 };
+
+// Whether a client that has waited a while since `waiting_since` closed its
+// connection meanwhile (net::peer_has_closed): nothing is relayed to it then.
+// Sooner the question is not asked; it costs a system call, and a client
+// gone sooner cost the backend little.
+bool client_gave_up(WorkerSocket& client, std::chrono::steady_clock::time_point waiting_since);
 
 class UpstreamExchange;
 

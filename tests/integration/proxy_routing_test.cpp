@@ -12,12 +12,14 @@
 #include <thread>
 #include <vector>
 
+#include "common/client_connection.hpp"
 #include "support/control.hpp"
 #include "support/eventually.hpp"
 #include "support/free_port.hpp"
 #include "support/http_backend.hpp"
 #include "support/http_client.hpp"
 #include "support/regd_process.hpp"
+#include "support/reply_json.hpp"
 #include "support/scoped_environment.hpp"
 #include "support/test_pki.hpp"
 
@@ -425,6 +427,39 @@ TEST_CASE("proxy: 504 when the backend answers later than the timeout") {
   REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
 
   CHECK(http_get(regd.proxy(), "a.com", "/").status == 504);
+}
+
+TEST_CASE("proxy: an answer or a timeout that finds its client gone counts no status the client never got") {
+  RegdProcess regd;
+  HttpBackend slow("slow", 200, 2500ms);
+  Control control(regd.control());
+  const auto session = control.register_session("svc", "i1");
+  const auto answering = control.add_route(session, "a.com", "/", slow.url());
+  const auto timing_out = control.add_route(session, "b.com", "/", slow.url());
+  REQUIRE(control.send("OPTIONS_SET|" + session + "|" + timing_out + "|timeout|1500ms") == "OPTIONS_OK");
+  REQUIRE(control.send("CONFIG_APPLY|" + session) == "OK");
+
+  for (const char* host : {"a.com", "b.com"}) {
+    auto client = ClientConnection::connect(regd.proxy(), 5000ms);
+    REQUIRE(client);
+    REQUIRE(client->send_raw("GET / HTTP/1.1\r\nHost: " + std::string(host) + "\r\n\r\n"));
+    std::this_thread::sleep_for(200ms);
+  }  // both clients give up
+  const auto stats_of = [&](const std::string& route) {
+    return reply_json(control.send("STATS_GET|" + session + "|" + route), "STATS_OK");
+  };
+  REQUIRE(eventually([&] { return stats_of(answering)["in_flight"] == 0 && stats_of(timing_out)["in_flight"] == 0; }));
+  const auto answered = stats_of(answering);
+  CHECK(answered["requests"] == 1);
+  CHECK(answered["status_codes"].empty());
+  CHECK(answered["bytes_sent"] == 0);
+  CHECK(answered["errors"] == 0);
+  const auto timed_out = stats_of(timing_out);
+  CHECK(timed_out["status_codes"].empty());
+  CHECK(timed_out["errors"] == 1);  // the backend's failure still counts
+
+  // A client that waits gets its answer.
+  CHECK(answer(regd, "a.com", "/") == "backend:slow");
 }
 
 TEST_CASE("proxy: maintenance answers with the built-in page") {
