@@ -277,22 +277,8 @@ class HttpSession final : public ClientConnection,
                      : choice.entry != nullptr  ? choice.entry
                                                 : &pool->backends.front();
     request_.entry->runtime->request_started(worker_.index);
-
-    if (!answering_for_maintenance) switch (choice.verdict) {
-      case BackendChoice::Verdict::no_backend:
-        return respond(plain_response(http::status::service_unavailable,
-                                      "no backend available for this route\n"),
-                       Disposition::no_backend);
-      case BackendChoice::Verdict::circuit_open:
-        return refuse_for_open_circuit();
-      case BackendChoice::Verdict::drain_rejected: {
-        auto response = plain_response(http::status::service_unavailable,
-                                       "this service is draining; retry shortly\n");
-        response.set(http::field::retry_after, kDrainRetryAfter);
-        return respond(std::move(response), Disposition::drain_rejected);
-      }
-      case BackendChoice::Verdict::forward:
-        break;
+    if (!answering_for_maintenance && choice.verdict != BackendChoice::Verdict::forward) {
+      return refuse(choice.verdict);
     }
 
     const BackendEntry& entry = *request_.entry;
@@ -327,6 +313,24 @@ class HttpSession final : public ClientConnection,
       request_.upgrade = true;
     }
     read_request_body();
+  }
+
+  // The balancer's refusal of a request no route in maintenance answers for.
+  void refuse(BackendChoice::Verdict verdict) {
+    switch (verdict) {
+      case BackendChoice::Verdict::no_backend:
+        return respond(plain_response(http::status::service_unavailable, "no backend available for this route\n"),
+                       Disposition::no_backend);
+      case BackendChoice::Verdict::circuit_open:
+        return refuse_for_open_circuit();
+      case BackendChoice::Verdict::drain_rejected: {
+        auto response = plain_response(http::status::service_unavailable, "this service is draining; retry shortly\n");
+        response.set(http::field::retry_after, kDrainRetryAfter);
+        return respond(std::move(response), Disposition::drain_rejected);
+      }
+      case BackendChoice::Verdict::forward:
+        break;
+    }
   }
 
   void refuse_for_open_circuit() {
