@@ -10,6 +10,8 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 
+#include "daemon/proxy/character_table.hpp"
+
 namespace reg::proxy {
 namespace {
 
@@ -23,14 +25,7 @@ constexpr std::string_view kEndOfHead = "\r\n\r\n";
 constexpr std::size_t kChunkLineLimit = 4096;
 
 // RFC 9110 §5.6.2: tchar.
-constexpr std::array<bool, 256> kTokenChars = [] {
-  std::array<bool, 256> table{};
-  for (int c = '0'; c <= '9'; ++c) table[c] = true;
-  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-  for (const char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
-  return table;
-}();
+constexpr std::array<bool, 256> kTokenChars = alphanumerics_and("!#$%&'*+-.^_`|~");
 
 bool is_token_char(char c) { return kTokenChars[static_cast<unsigned char>(c)]; }
 

@@ -6,6 +6,8 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 
+#include "daemon/proxy/character_table.hpp"
+
 namespace reg::proxy {
 
 namespace {
@@ -16,15 +18,8 @@ using boost::system::error_code;
 
 bool is_hex_digit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
-// A table, not comparisons: every request's host goes through it.
-constexpr std::array<bool, 256> kRegNameChars = [] {
-  std::array<bool, 256> table{};
-  for (int c = '0'; c <= '9'; ++c) table[c] = true;
-  for (int c = 'a'; c <= 'z'; ++c) table[c] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
-  for (const char c : std::string_view("-._~!$&'()*+,;=")) table[static_cast<unsigned char>(c)] = true;
-  return table;
-}();
+// RFC 3986 §3.2.2 reg-name: unreserved and sub-delims (and %XX, apart).
+constexpr std::array<bool, 256> kRegNameChars = alphanumerics_and("-._~!$&'()*+,;=");
 
 }  // namespace
 
