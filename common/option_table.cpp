@@ -10,7 +10,7 @@ const std::vector<OptionSpec>& option_table() {
   using T = OptionType;
   static const std::vector<OptionSpec> table = {
       {"timeout", T::duration, 1, 0, "30s", "upstream response timeout (504 past it)"},
-      {"connect_timeout", T::duration, 1, 0, "5s", "upstream connect timeout (502 past it)"},
+      {"connect_timeout", T::duration, 1, 0, "5s", "upstream connect timeout (504 past it, as nginx; a refused connection is 502)"},
       {"websocket", T::boolean, 0, 0, "false", "tunnel Upgrade: websocket requests"},
       {"strip_prefix", T::boolean, 0, 0, "false", "remove the route's path prefix before forwarding"},
       {"preserve_host", T::boolean, 0, 0, "true", "send the client's Host header to the backend"},
