@@ -88,21 +88,28 @@ BackendChoice LoadBalancer::choose(const Pool& pool, SystemTime now, SteadyTime 
   }
 
   // Draining alone: nobody can take the drained share, so it is refused.
-  std::size_t chosen = smooth_round_robin(pool, state.in_rotation, state.current_weight, scaled_weight);
-  if (chosen == kNone) {
-    // Every drain has completed: all requests are refused, charged to the
-    // entries in their usual proportions.
-    chosen = smooth_round_robin(pool, state.in_rotation, state.current_weight,
-                                [](const BackendEntry& entry) { return double(entry.options.weight); });
-    if (chosen == kNone) return {BackendChoice::Verdict::no_backend, nullptr};
+  // The pool admits the share its drained weights carry, decided before an
+  // entry is chosen: choosing first tied each entry's turn to the same
+  // verdict, so of two alike one got every admitted request.
+  double weight_total = 0.0, drained_weight_total = 0.0;
+  for (std::size_t i = 0; i < pool.backends.size(); ++i) {
+    if (!state.in_rotation[i]) continue;
+    weight_total += pool.backends[i].options.weight;
+    drained_weight_total += pool.backends[i].options.weight * traffic_share(pool.backends[i], now);
   }
-  const BackendEntry& entry = pool.backends[chosen];
-  state.admission_credit += traffic_share(entry, now);
+  state.admission_credit += weight_total > 0.0 ? drained_weight_total / weight_total : 0.0;
   if (state.admission_credit >= 0.5) {
     state.admission_credit -= 1.0;
-    return {BackendChoice::Verdict::forward, &entry};
+    const std::size_t chosen = smooth_round_robin(pool, state.in_rotation, state.current_weight, scaled_weight);
+    if (chosen != kNone) return {BackendChoice::Verdict::forward, &pool.backends[chosen]};
   }
-  return {BackendChoice::Verdict::drain_rejected, &entry};
+  // Refusals are charged to the entries in their usual proportions, by a
+  // round robin of their own.
+  state.refused_weight.resize(pool.backends.size(), 0.0);
+  const std::size_t charged = smooth_round_robin(pool, state.in_rotation, state.refused_weight,
+                                                 [](const BackendEntry& entry) { return double(entry.options.weight); });
+  if (charged == kNone) return {BackendChoice::Verdict::no_backend, nullptr};
+  return {BackendChoice::Verdict::drain_rejected, &pool.backends[charged]};
 }
 
 }  // namespace reg::proxy

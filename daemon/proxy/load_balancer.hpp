@@ -39,6 +39,7 @@ class LoadBalancer {
  private:
   struct PoolState {
     std::vector<double> current_weight;  // per entry, smooth round robin state
+    std::vector<double> refused_weight;  // the same, for charging refusals while the pool drains alone
     std::vector<bool> in_rotation;       // per entry, for the request being chosen
     // Fraction of requests owed admission while the pool drains alone; an
     // accumulator rather than a random draw, so the admitted share is exact

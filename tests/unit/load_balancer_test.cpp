@@ -198,6 +198,22 @@ TEST_CASE("a pool draining alone refuses the drained share", "[load_balancer]") 
   }
 }
 
+TEST_CASE("backends draining alike share what their pool admits, and its refusals", "[load_balancer]") {
+  LoadBalancer balancer;
+  BackendEntry first = backend("r1");
+  BackendEntry second = backend("r2");
+  first.drain = second.drain = drain_at(0.5);
+  const Pool pool = pool_of({first, second});
+  std::map<std::string, int> forwarded, refused;
+  for (int i = 0; i < 40; ++i) {
+    const BackendChoice choice = balancer.choose(pool, kNow, kSteadyNow);
+    REQUIRE(choice.entry != nullptr);
+    ++(choice.verdict == Verdict::forward ? forwarded : refused)[choice.entry->route_id];
+  }
+  CHECK(forwarded == std::map<std::string, int>{{"r1", 10}, {"r2", 10}});
+  CHECK(refused == std::map<std::string, int>{{"r1", 10}, {"r2", 10}});
+}
+
 TEST_CASE("a detached backend does not keep a drained pool company", "[load_balancer]") {
   LoadBalancer balancer;
   BackendEntry drained = backend("r1");
