@@ -36,8 +36,12 @@ void Dispatcher::handle_line(ControlConnection& connection, std::string_view lin
   const auto fail = [&](std::string_view message) { append_reply(out, "ERROR", txid, message); };
 
   const std::string& token = plane_.settings().auth_token;
-  if (!token.empty() && !connection.authenticated) {
-    if (status != ParseStatus::ok || parsed_.spec->name != "AUTH") return fail("authentication required");
+  // AUTH is checked on an authenticated connection too: a client that
+  // re-checks a rotated token must hear that a wrong one is wrong, and
+  // guesses there count towards the limit like any others.
+  const bool is_auth = status == ParseStatus::ok && parsed_.spec->name == "AUTH";
+  if (!token.empty() && (is_auth || !connection.authenticated)) {
+    if (!is_auth) return fail("authentication required");
     if (tokens_match(parsed_.field(0), token)) {
       connection.authenticated = true;
       append_reply(out, "OK", txid);

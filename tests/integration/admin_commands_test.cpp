@@ -82,8 +82,14 @@ TEST_CASE("admin: three failed AUTH close the connection") {
   control.send_raw("AUTH|guess3\n");
   CHECK(control.closed_by_server());
 
+  // Once authenticated, a wrong token is still wrong, and guesses still count.
   Control next(regd.control());
   CHECK(next.send("AUTH|s3cret-token") == "OK");
+  CHECK(next.send("AUTH|guess1") == "ERROR|authentication failed");
+  CHECK(next.send("AUTH|s3cret-token") == "OK");
+  CHECK(next.send("AUTH|guess2") == "ERROR|authentication failed");
+  next.send_raw("AUTH|guess3\n");
+  CHECK(next.closed_by_server());
 }
 
 TEST_CASE("admin: SESSION_LIST shows every session") {
