@@ -53,7 +53,14 @@ Result<SettingChanges> ConfigReloader::reload() {
   live.proxy.listen = running.proxy.listen;
   live.proxy.workers = running.proxy.workers;
   live.admin = running.admin;
-  for (const auto& key : changes.need_restart) next->values[key] = current_.values[key];
+  for (const auto& key : changes.need_restart) {
+    // A setting that was not set stays unset: an empty value would differ
+    // from the file at every later reload.
+    if (const auto running_value = current_.values.find(key); running_value != current_.values.end())
+      next->values[key] = running_value->second;
+    else
+      next->values.erase(key);
+  }
 
   log::set_level(live.log_level);
   plane_.update_settings(live.control);

@@ -149,6 +149,27 @@ TEST_CASE("config: SIGHUP applies the new file and tells subscribers", "[config]
   CHECK_THAT(log, !Contains("msg=stopped"));
 }
 
+TEST_CASE("config: a restart-only setting set and then taken out again needs no restart", "[config]") {
+  TempDir dir;
+  const auto file = dir.write_file("regd.conf", "");
+  RegdProcess regd({"--config", file.string()});
+  Control subscriber(regd.control());
+  const auto watcher = subscriber.register_session("watcher", "w1", persistent_lease);
+  REQUIRE(subscriber.send("SUBSCRIBE|" + watcher + "|global_config_changed") == "SUBSCRIBE_OK");
+  const auto restart_required_after_reload = [&] {
+    REQUIRE(::kill(regd.pid(), SIGHUP) == 0);
+    const auto event = subscriber.next_line();
+    REQUIRE_THAT(event, StartsWith("EVENT|global_config_changed|"));
+    return nlohmann::json::parse(event.substr(std::string("EVENT|global_config_changed|").size()))["restart_required"];
+  };
+
+  dir.write_file("regd.conf", "access_log = \"" + (dir.path() / "access.log").string() + "\"\n");
+  CHECK(restart_required_after_reload() == nlohmann::json({"access_log"}));
+  dir.write_file("regd.conf", "");
+  CHECK(restart_required_after_reload().empty());
+  CHECK(restart_required_after_reload().empty());
+}
+
 TEST_CASE("config: a bad file on SIGHUP keeps the old settings", "[config]") {
   TempDir dir;
   const auto file = dir.write_file("regd.conf", "max_routes_per_session = 1\n");
