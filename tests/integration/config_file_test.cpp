@@ -14,6 +14,7 @@
 #include "support/free_port.hpp"
 #include "support/notify_socket.hpp"
 #include "support/regd_process.hpp"
+#include "support/reply_json.hpp"
 #include "support/scoped_environment.hpp"
 #include "support/spawned_regd.hpp"
 #include "support/temp_dir.hpp"
@@ -158,9 +159,7 @@ TEST_CASE("config: a restart-only setting set and then taken out again needs no 
   REQUIRE(subscriber.send("SUBSCRIBE|" + watcher + "|global_config_changed") == "SUBSCRIBE_OK");
   const auto restart_required_after_reload = [&] {
     REQUIRE(::kill(regd.pid(), SIGHUP) == 0);
-    const auto event = subscriber.next_line();
-    REQUIRE_THAT(event, StartsWith("EVENT|global_config_changed|"));
-    return nlohmann::json::parse(event.substr(std::string("EVENT|global_config_changed|").size()))["restart_required"];
+    return reply_json(subscriber.next_line(), "EVENT|global_config_changed")["restart_required"];
   };
 
   dir.write_file("regd.conf", "access_log = \"" + (dir.path() / "access.log").string() + "\"\n");
