@@ -1,6 +1,7 @@
 #pragma once
-// Character sets of HTTP's grammar as byte-indexed tables: the parsers look
-// a byte up on their hot paths rather than compare it with each member.
+// Character sets of HTTP's grammar as byte-indexed tables (the parsers look
+// a byte up on their hot paths rather than compare it with each member), and
+// hexadecimal digits.
 #include <array>
 #include <string_view>
 
@@ -14,6 +15,14 @@ constexpr std::array<bool, 256> alphanumerics_and(std::string_view others) {
   for (int c = 'A'; c <= 'Z'; ++c) table[c] = true;
   for (const char c : others) table[static_cast<unsigned char>(c)] = true;
   return table;
+}
+
+// The value of a hexadecimal digit (%XX escapes), or -1.
+constexpr int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
 }
 
 }  // namespace reg::proxy

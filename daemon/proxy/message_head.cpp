@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <string>
 
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/status.hpp>
@@ -74,11 +75,7 @@ void append_relayed_answer_head(std::string& out, const AnswerHead& head, const 
     run_end = field.line_end;
   }
   out += head.lines(run_at, run_end - run_at);
-  if (const auto length = head.merged_content_length()) {
-    char digits[20];
-    const char* const end = std::to_chars(digits, digits + sizeof digits, *length).ptr;
-    append_field_line(out, "Content-Length", std::string_view(digits, static_cast<std::size_t>(end - digits)));
-  }
+  if (const auto length = head.merged_content_length()) append_field_line(out, "Content-Length", std::to_string(*length));
   if (changes.route_headers != nullptr) {
     for (const auto& [name, value] : *changes.route_headers) {
       if (written_by_proxy_only(name) || replaced_by_mark(changes, name)) continue;

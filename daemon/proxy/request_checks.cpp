@@ -16,7 +16,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using boost::system::error_code;
 
-bool is_hex_digit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_hex_digit(char c) { return hex_value(c) >= 0; }
 
 // RFC 3986 §3.2.2 reg-name: unreserved and sub-delims (and %XX, apart).
 constexpr std::array<bool, 256> kRegNameChars = alphanumerics_and("-._~!$&'()*+,;=");
